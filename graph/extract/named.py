@@ -1,0 +1,268 @@
+"""Named programmes, funds, hospitals, facilities, organisations and groups.
+
+Chinese has no spaces, so a name is found from its end: a head word that ends names of a
+class (医院, 基金会, 实验室, 保险, 患者 …, in ``data/lexicon/named.toml``). Its start is found
+by walking left over the words of the clause (jieba's segmentation) until a word that cannot
+be inside a name (的, 在, 等 …), then dropping introducing verbs (建设, 设立, 推进 …) from the
+front. Quoted names (“深圳惠民保”, “三医”协同改革) are programmes when a head word or an
+introducing verb says so. Short forms of hospitals (市二院, 港大深圳医院) are expanded with the
+document's place and the table of institution short forms.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import cache
+
+import jieba
+
+from graph.document import Mention
+from graph.extract.lexmatch import trie_regex
+from graph.extract.regions import Place
+from graph.reference import institution_short_forms, lexicon
+
+jieba.setLogLevel(logging.WARNING)
+
+_CLAUSE_BREAK = set(",。;:!?、()[]【】“”\"'《》〈〉\n\t 　·-—/|")
+_CN_NUM = "一二三四五六七八九十"
+
+
+@cache
+def _lex() -> dict:
+    return lexicon("named")
+
+
+@cache
+def _head_regex() -> re.Pattern[str]:
+    return re.compile(trie_regex(_lex()["suffixes"].keys()))
+
+
+@cache
+def _stops() -> frozenset[str]:
+    return frozenset(_lex()["left_stop_words"])
+
+
+@cache
+def _boundaries() -> frozenset[str]:
+    """Words the walk to the left stops at: stop words, introducing verbs, boundary words."""
+    lex = _lex()
+    return (
+        frozenset(lex["left_stop_words"]) | frozenset(lex["introducers"]) | frozenset(lex["left_boundaries"])
+    )
+
+
+@cache
+def _generic_regex() -> re.Pattern[str]:
+    return re.compile("(?:" + trie_regex(_lex()["generic_modifiers"]) + r"|[、和与及])*")
+
+
+def is_generic(name: str, head: str) -> bool:
+    """公立医院, 社区婴幼儿照护服务设施: the words before the head are all generic, or the
+    whole name is a common word of the language (jieba's dictionary)."""
+    modifier = name[: len(name) - len(head)]
+    if _generic_regex().fullmatch(modifier):
+        return True
+    return bool(jieba.dt.FREQ.get(name))
+
+
+@cache
+def _introducers() -> tuple[str, ...]:
+    return tuple(sorted(_lex()["introducers"], key=len, reverse=True))
+
+
+def _tokens(segment: str) -> list[str]:
+    return list(jieba.cut(segment, HMM=True))
+
+
+def _clause_start(text: str, pos: int, limit: int = 24) -> int:
+    start = pos
+    while start > 0 and pos - start < limit and text[start - 1] not in _CLAUSE_BREAK:
+        start -= 1
+    return start
+
+
+def _min_modifier(head: str) -> int:
+    table = _lex()["min_modifier"]
+    return int(table.get(head, table["default"]))
+
+
+def left_extend(text: str, head_start: int, head_end: int, allow_numbers: bool = False) -> int | None:
+    """Start of the name ending with the head at ``head_start..head_end``, or None."""
+    c_start = _clause_start(text, head_start)
+    segment = text[c_start:head_end]
+    tokens = _tokens(segment)
+    # the head must end on a token boundary
+    if "".join(tokens) != segment:
+        return None
+    offsets, pos = [], c_start
+    for t in tokens:
+        offsets.append(pos)
+        pos += len(t)
+    # index of the token containing head_start
+    idx = max(i for i, o in enumerate(offsets) if o <= head_start)
+    start_idx = idx
+    while start_idx > 0:
+        tok = tokens[start_idx - 1]
+        if tok in _boundaries() or any(tok.endswith(b) and len(b) >= 2 for b in _lex()["left_boundaries"]):
+            break
+        if not allow_numbers and re.fullmatch(r"[\d.%~]+|[" + _CN_NUM + "]+", tok):
+            break
+        if re.fullmatch(r"[\d.]+[万亿千百]?[个名家项类种批所座]|\d+", tok) and not allow_numbers:
+            break
+        start_idx -= 1
+    start = offsets[start_idx]
+    # drop introducing verbs and stop words at the front
+    changed = True
+    while changed and start < head_start:
+        changed = False
+        for word in _introducers():
+            if text.startswith(word, start) and start + len(word) <= head_start:
+                start += len(word)
+                changed = True
+                break
+        for word in sorted(_stops(), key=len, reverse=True):
+            if text.startswith(word, start) and start + len(word) <= head_start:
+                start += len(word)
+                changed = True
+                break
+    return start
+
+
+def _expand_short_form(name: str) -> str:
+    """港大深圳医院 -> 香港大学深圳医院 (institution short forms at the front)."""
+    forms = institution_short_forms()
+    for short in sorted(forms, key=len, reverse=True):
+        if name.startswith(short) and not name.startswith(forms[short]):
+            return forms[short] + name[len(short) :]
+    return name
+
+
+def _numbered_hospital(text: str, place: Place) -> list[Mention]:
+    """市二院 -> <city>第二人民医院; 区二院 -> <city><district>第二人民医院."""
+    out = []
+    for m in re.finditer(rf"(?<![\u4e00-\u9fff])(?:我)?([市区县])([{_CN_NUM}]{{1,3}})院", text):
+        region = place.at_level(m.group(1))
+        if region is None:
+            continue
+        from graph.extract.agencies import _place_prefix
+
+        canonical = f"{_place_prefix(region)}第{m.group(2)}人民医院"
+        out.append(
+            Mention(
+                cls="Hospital",
+                start=m.start(),
+                end=m.end(),
+                canonical=canonical,
+                aliases={m.group(0)},
+                attrs={"region": region},
+            )
+        )
+    return out
+
+
+def find_named(text: str, place: Place, taken: list[tuple[int, int]]) -> list[Mention]:
+    """Named entities of the non-agency classes, not overlapping ``taken`` spans."""
+    suffixes = _lex()["suffixes"]
+    not_names = set(_lex()["not_names"])
+    standalone = set(_lex()["standalone_groups"])
+    found: list[Mention] = []
+    for m in _head_regex().finditer(text):
+        head = m.group(0)
+        cls = suffixes[head]
+        h_start, h_end = m.span()
+        # the head must not continue into a longer word (医保局, 保险费)
+        if h_end < len(text) and text[h_end] in "局委办厅部费金卡额率证号":
+            continue
+        start = left_extend(text, h_start, h_end, allow_numbers=(cls == "Group"))
+        if start is None:
+            continue
+        name = text[start:h_end]
+        if name in not_names:
+            continue
+        if cls == "Group":
+            if name not in standalone and not re.search(
+                _lex()["group_qualifier"], name[: len(name) - len(head)]
+            ):
+                continue
+        elif is_generic(name, head):
+            continue
+        if h_start - start < _min_modifier(head) and not (cls == "Group" and name in standalone):
+            continue
+        if any(s < h_end and start < e and not (s <= start and h_end <= e) for s, e in taken):
+            continue
+        if any(s <= start and h_end <= e for s, e in taken):
+            continue
+        canonical = _expand_short_form(name) if cls in {"Hospital", "Facility", "Organization"} else name
+        found.append(Mention(cls=cls, start=start, end=h_end, canonical=canonical, aliases={name}))
+    found.extend(
+        m for m in _numbered_hospital(text, place) if not any(s < m.end and m.start < e for s, e in taken)
+    )
+    found.extend(_quoted(text, taken))
+    return _prune(found)
+
+
+def _quoted(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
+    """Quoted names: “深圳惠民保”, “三医”协同改革, “两重”“两新”项目."""
+    suffixes = _lex()["suffixes"]
+    out = []
+    head_re = _head_regex()
+    for m in re.finditer(r"(?:“[^“”\n]{2,24}”){1,3}", text):
+        start, end = m.span()
+        inner = re.sub(r"[“”]", "", m.group(0))
+        if re.search(r"[,。;:!?]", inner):
+            continue
+        # a following head word belongs to the name: “三医”协同改革
+        tail = re.match(r"[\u4e00-\u9fffA-Za-z0-9]{0,6}", text[end:])
+        cls = None
+        name_end = end
+        if tail:
+            for hm in head_re.finditer(tail.group(0)):
+                if hm.end() == len(tail.group(0)) or hm.end() <= len(tail.group(0)):
+                    cls = suffixes[hm.group(0)]
+                    name_end = end + hm.end()
+        if cls is None:
+            hm = head_re.search(inner)
+            if hm and hm.end() == len(inner):
+                cls = suffixes[hm.group(0)]
+        if cls is None:
+            before = text[max(0, start - 6) : start]
+            if re.search(r"(?:推行|实施|开展|推进|依托|启动|推出|实行|试点|建立|打造|深化)$", before):
+                cls = "Programme"
+        if cls is None or cls == "Group":
+            continue
+        if any(s < name_end and start < e for s, e in taken):
+            continue
+        name = re.sub(r"[“”]", "", text[start:name_end])
+        out.append(
+            Mention(cls=cls, start=start, end=name_end, canonical=name, aliases={text[start:name_end]})
+        )
+    return out
+
+
+def _prune(mentions: list[Mention]) -> list[Mention]:
+    """Keep the longest of overlapping names, and a nested name only when it starts the longer
+    one and is of another class (北大深圳医院 in 北大深圳医院技能培训中心)."""
+    mentions.sort(key=lambda m: (m.start, -(m.end - m.start)))
+    kept: list[Mention] = []
+    for m in mentions:
+        outer = [k for k in kept if k.start <= m.start and m.end <= k.end]
+        crossing = [
+            k
+            for k in kept
+            if k.start < m.end and m.start < k.end and not (k.start <= m.start and m.end <= k.end)
+        ]
+        if crossing:
+            continue
+        if outer:
+            o = outer[-1]
+            if (
+                o.start == m.start
+                and o.cls != m.cls
+                and not any(k is not o and k.start <= m.start and m.end <= k.end for k in outer[:-1])
+            ):
+                m.attrs["owner_of"] = o
+                kept.append(m)
+            continue
+        kept.append(m)
+    return kept

@@ -1,0 +1,185 @@
+"""Region mentions and the document's place.
+
+Full division names (广东省, 福田区) and the short forms of provinces and cities (广东, 深圳)
+are found anywhere; the short forms of counties and districts (福田, 坪山) only in a document
+whose place contains them, because out of context most are ordinary words. A name shared by
+several divisions (朝阳区) is taken only when the document's place decides which.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from graph.document import Document, Mention
+from graph.extract.lexmatch import Lexicon
+from graph.reference import Region, gazetteer, lexicon
+
+
+@dataclass
+class Place:
+    """Where a document speaks from: its innermost region and the levels above it."""
+
+    region: Region | None
+    province: Region | None
+    city: Region | None
+    county: Region | None
+
+    def at_level(self, level_char: str) -> Region | None:
+        """The region meant by a level character: 市 -> the city, 省 -> the province."""
+        if level_char in {"省", "自治区"}:
+            return self.province
+        if level_char in {"市", "州", "盟"}:
+            return self.city
+        if level_char in {"区", "县", "旗"}:
+            return self.county
+        return None
+
+
+@cache
+def _global_lexicon() -> Lexicon:
+    gaz = gazetteer()
+    stop = set(lexicon("regions").get("ambiguous_short_forms", []))
+    entries: dict[str, list[Region]] = {}
+    for name, regions in gaz.by_name.items():
+        entries.setdefault(name, []).extend(regions)
+    for short, regions in gaz.by_short.items():
+        wanted = [r for r in regions if r.level in {"province", "city"}]
+        if wanted and short not in stop and short not in entries:
+            entries[short] = wanted
+    return Lexicon(entries)
+
+
+def _county_lexicon(place: Place) -> Lexicon | None:
+    """Short forms of the counties of the document's city (福田 in a Shenzhen text)."""
+    gaz = gazetteer()
+    city = place.city
+    if city is None:
+        return None
+    stop = set(lexicon("regions").get("ambiguous_short_forms", []))
+    entries: dict[str, list[Region]] = {}
+    for region in gaz.by_key.values():
+        if region.level == "county" and region.parent == city.key:
+            for short in region.short:
+                if short not in stop and short not in gaz.by_name:
+                    entries[short] = [region]
+    return Lexicon(entries) if entries else None
+
+
+def choose(candidates: list[Region], place: Place | None) -> Region | None:
+    """One region among homonyms: the one inside the document's place, else the only one."""
+    if len(candidates) == 1:
+        return candidates[0]
+    gaz = gazetteer()
+    if place is not None:
+        for outer in (place.county, place.city, place.province):
+            if outer is None:
+                continue
+            inside = [r for r in candidates if gaz.contains(outer, r)]
+            if len(inside) == 1:
+                return inside[0]
+    higher = [r for r in candidates if r.level in {"province", "country", "economic-region"}]
+    if len(higher) == 1:
+        return higher[0]
+    return None
+
+
+def find_regions(text: str, place: Place | None) -> list[tuple[int, int, str, Region]]:
+    """Region names in ``text``: ``(start, end, surface, region)``, non-overlapping."""
+    found: list[tuple[int, int, str, Region]] = []
+    taken: list[tuple[int, int]] = []
+    lexicons = [_global_lexicon()]
+    if place is not None and (county_lex := _county_lexicon(place)) is not None:
+        lexicons.append(county_lex)
+    for lex in lexicons:
+        for start, end, name, candidates in lex.finditer(text):
+            if any(s < end and start < e for s, e in taken):
+                continue
+            region = choose(candidates, place)
+            if region is None:
+                continue
+            found.append((start, end, name, region))
+            taken.append((start, end))
+    found.sort(key=lambda t: t[0])
+    return found
+
+
+def region_mention(start: int, end: int, region: Region, named: bool = True) -> Mention:
+    """A Region mention carrying its code and level for the writer."""
+    gaz = gazetteer()
+    parent = gaz.parent(region)
+    return Mention(
+        cls="Region",
+        start=start,
+        end=end,
+        canonical=region.name,
+        aliases=set(region.short[:1]) if named else set(),
+        attrs={
+            "named": named,
+            "region": region,
+            "adminCode": region.code,
+            "adminLevel": region.level,
+            "parent_region": parent,
+        },
+    )
+
+
+_CHAIN_GAP = re.compile(r"^\s*$")
+
+
+def infer_place(doc: Document) -> Place:
+    """The document's place: from the manifest, else from the title and the names in the text."""
+    gaz = gazetteer()
+    text = doc.normalised().text
+    declared = doc.meta.get("place")
+    region: Region | None = None
+    if declared:
+        hits = find_regions(str(declared), None)
+        if hits:
+            region = _innermost_chain(hits)
+    if region is None:
+        title_end = _title_end(text)
+        hits = find_regions(text[:title_end], None)
+        if hits:
+            region = _innermost_chain(hits)
+    if region is None:
+        counts: dict[str, int] = {}
+        for _s, _e, _n, r in find_regions(text, None):
+            if r.level in {"province", "city", "county"}:
+                counts[r.key] = counts.get(r.key, 0) + 1
+        if counts:
+            region = gaz.by_key[max(sorted(counts), key=lambda k: counts[k])]
+    return make_place(region)
+
+
+def make_place(region: Region | None) -> Place:
+    gaz = gazetteer()
+    if region is None or region.level in {"country", "economic-region"}:
+        return Place(region=region, province=None, city=None, county=None)
+    return Place(
+        region=region,
+        province=gaz.province_of(region),
+        city=gaz.city_of(region),
+        county=gaz.county_of(region),
+    )
+
+
+def _title_end(text: str) -> int:
+    """End of the first non-empty line (the title of most documents)."""
+    stripped = len(text) - len(text.lstrip())
+    nl = text.find("\n", stripped)
+    return len(text) if nl < 0 else nl
+
+
+def _innermost_chain(hits: list[tuple[int, int, str, Region]]) -> Region | None:
+    """From names like 深圳市福田区, the innermost region of the first chain."""
+    gaz = gazetteer()
+    first = hits[0][3]
+    best = first
+    for _s, _e, _n, r in hits[1:]:
+        if gaz.contains(best, r) and r.key != best.key:
+            best = r
+    if best.level == "country":
+        return None
+    return best

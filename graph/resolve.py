@@ -1,0 +1,91 @@
+"""Stage 4: mentions resolved to entities, with canonical names and deterministic IRIs.
+
+Every mention already carries a canonical name built with the document's place (the
+extractors ask the reference data). Here mentions with the same class and canonical name
+become one entity; its names are the canonical name (``skos:prefLabel``, simplified) and
+every other form the document used (``skos:altLabel``, tagged ``zh-Hant`` when written in
+traditional characters). The IRI is a hash of class and canonical name, so the same entity
+gets the same node in every document and in every rebuild.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from graph.document import Document, Entity
+from graph.normalise import fold, to_simplified
+
+_KEY_STRIP = re.compile(r"[\s“”\"'‘’《》〈〉「」『』<>]+")
+_DISPLAY_STRIP = re.compile(r"[\s《》〈〉<>]+")
+
+
+def clean_name(name: str) -> str:
+    """A name as compared: NFKC, simplified script, no quotes, book-title marks or spaces."""
+    return _KEY_STRIP.sub("", fold(name))
+
+
+def display_name(name: str) -> str:
+    """A name as stored: NFKC and simplified, quotes kept, book-title marks and spaces dropped."""
+    return _DISPLAY_STRIP.sub("", fold(name))
+
+
+def entity_key(cls: str, canonical: str) -> str:
+    """Deterministic id of an entity: class plus a hash of its canonical name."""
+    digest = hashlib.sha1(f"{cls}|{clean_name(canonical)}".encode()).hexdigest()[:16]
+    return f"{cls}/{digest}"
+
+
+def script_of(name: str) -> str:
+    """``zh-Hant`` when OpenCC would change the name, else ``zh-Hans``."""
+    nfkc = unicodedata.normalize("NFKC", name)
+    return "zh-Hant" if to_simplified(nfkc) != nfkc else "zh-Hans"
+
+
+def resolve(doc: Document) -> Document:
+    """Group ``doc.mentions`` into ``doc.entities`` and set each mention's ``key``."""
+    entities: dict[str, Entity] = {}
+    # An implied mention (the 人民政府 behind 市政府办公室) only joins an entity the document
+    # names; on its own it would add a node no sentence states.
+    named_keys = {
+        entity_key(m.cls, display_name(m.canonical)) for m in doc.mentions if m.attrs.get("named", True)
+    }
+    for m in doc.mentions:
+        canonical = display_name(m.canonical)
+        if not clean_name(canonical):
+            continue
+        key = entity_key(m.cls, canonical)
+        if key not in named_keys:
+            continue
+        m.key = key
+        ent = entities.get(key)
+        if ent is None:
+            ent = entities[key] = Entity(key=key, cls=m.cls, canonical=canonical)
+        ent.mentions.append(m)
+        names = set(m.aliases)
+        if m.attrs.get("named", True):
+            names.add(doc.surface(m))
+        for name in names:
+            _add_name(ent, name)
+        for attr in ("docNumber", "issueDate", "adminCode", "adminLevel", "sequence"):
+            value = m.attrs.get(attr)
+            if value and attr not in ent.attrs:
+                ent.attrs[attr] = value
+    doc.entities = entities
+    return doc
+
+
+def _add_name(ent: Entity, name: str) -> None:
+    """Record a written form (original script) and its simplified form as names."""
+    written = _DISPLAY_STRIP.sub("", unicodedata.normalize("NFKC", name))
+    if not clean_name(written):
+        return
+    simplified = display_name(written)
+    known = {clean_name(ent.canonical)} | {
+        clean_name(n) for n, lang in ent.names.items() if lang == "zh-Hans"
+    }
+    if clean_name(simplified) not in known:
+        ent.names[simplified] = "zh-Hans"
+    if written != simplified and written not in ent.names:
+        ent.names[written] = script_of(written)
