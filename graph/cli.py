@@ -7,6 +7,7 @@ unwritable output); 2 ``build`` finished but skipped at least one file (listed o
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +18,10 @@ from graph.resources import corpus_dir
 from graph.store import DEFAULT_STORE, EXPORT_FORMATS, STORE_ENV, GraphStore, Stats, StoreError
 
 EXIT_OK, EXIT_ERROR, EXIT_SKIPPED = 0, 1, 2
+
+# Modules that add a command of their own (query, serve, html, audit): each defines
+# ``add_command(subparsers, store_option)``. Listed here so ``--help`` shows them in order.
+COMMAND_MODULES: tuple[str, ...] = ()
 
 _DESCRIPTION = """\
 policy-graph turns Chinese policy documents into one RDF knowledge graph of agencies,
@@ -68,6 +73,7 @@ def make_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     _store_option(p)
+    p.set_defaults(func=cmd_build)
 
     p = sub.add_parser(
         "export",
@@ -81,9 +87,15 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, required=True, metavar="FILE", help="file to write")
     p.add_argument("--include-ontology", action="store_true", help="also write the ontology and shapes graph")
     _store_option(p)
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("stats", help="count documents, entities and relations in the store")
     _store_option(p)
+    p.set_defaults(func=cmd_stats)
+    for name in COMMAND_MODULES:
+        # each reading stage owns its command: add_command(sub, store_option) adds a parser
+        # whose defaults include func=<callable(args) -> exit status>
+        importlib.import_module(name).add_command(sub, _store_option)
     return parser
 
 
@@ -137,13 +149,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": cmd_build, "export": cmd_export, "stats": cmd_stats}
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        return int(args.func(args))
     except (StoreError, OSError) as exc:
         print(f"policy-graph: {exc}", file=sys.stderr)
         return EXIT_ERROR
