@@ -58,6 +58,7 @@ class Region:
     parent: str = ""  # code (or name, for regions without a code) of the containing region
     short: list[str] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
+    members: list[str] = field(default_factory=list)  # names of the divisions an economic region joins
 
     @property
     def key(self) -> str:
@@ -176,6 +177,7 @@ def gazetteer() -> Gazetteer:
                         level="economic-region",
                         parent=parent_regions[0].key if parent_regions else "",
                         aliases=[a for a in row.get("aliases", "").split("|") if a],
+                        members=[m for m in row.get("members", "").split("|") if m],
                     )
                 )
     return Gazetteer(regions)

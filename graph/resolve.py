@@ -64,7 +64,7 @@ def resolve(doc: Document) -> Document:
             ent = entities[key] = Entity(key=key, cls=m.cls, canonical=canonical)
         ent.mentions.append(m)
         names = set(m.aliases)
-        if m.attrs.get("named", True):
+        if m.attrs.get("named", True) and m.attrs.get("surface_is_name", True):
             names.add(doc.surface(m))
         for name in names:
             _add_name(ent, name)

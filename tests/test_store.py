@@ -75,3 +75,25 @@ def test_read_only_store_that_does_not_exist(tmp_path: Path) -> None:
         assert str(exc) == f"no graph store at {missing}: run 'policy-graph build' first or pass --store DIR"
     else:
         raise AssertionError("opening a missing store read-only must fail")
+
+
+def test_rebuild_in_other_processes_is_byte_identical(tmp_path: Path) -> None:
+    """Two CLI builds with different hash seeds export the same sorted N-Quads."""
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        store = tmp_path / f"store{seed}"
+        out = tmp_path / f"graph{seed}.nq"
+        for args in (["build", "--quiet"], ["export", "-f", "nq", "-o", str(out)]):
+            subprocess.run(
+                [sys.executable, "-m", "graph.cli", *args, "--store", str(store)],
+                check=True,
+                capture_output=True,
+                env=env,
+            )
+        outputs.append(sorted(out.read_bytes().splitlines()))
+    assert outputs[0] == outputs[1]

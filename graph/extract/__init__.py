@@ -15,7 +15,7 @@ from graph.extract import measures as measures_mod
 from graph.extract import responsibility as resp
 from graph.extract.agencies import find_agencies
 from graph.extract.named import find_named
-from graph.extract.policies import PolicyFinder, is_policy_title
+from graph.extract.policies import PolicyFinder, bare_title, is_policy_title
 from graph.extract.regions import infer_place, region_mention
 from graph.extract.structure import structural_facts
 from graph.reference import lexicon
@@ -93,10 +93,17 @@ def _measures(
         h = measures_mod.heading_at(headings, a.start)
         if h is not None and h.name:
             assigned_ranks.add(h.rank)
-    owner = policies.main or (policies.reported[0] if len(policies.reported) == 1 else None)
+    owner = policies.content_owner or (policies.reported[0] if len(policies.reported) == 1 else None)
     facts: list[Fact] = []
     mentions: list[Mention] = []
-    chosen = measures_mod.measure_headings(headings, assigned_ranks) if owner is not None else []
+    is_regulation = owner is not None and bare_title(owner.canonical).endswith(
+        tuple(lexicon("formal")["policy"]["regulation_suffixes"])
+    )
+    chosen = (
+        measures_mod.measure_headings(headings, assigned_ranks)
+        if owner is not None and not is_regulation
+        else []
+    )
     by_heading = {}
     for h in chosen:
         m = measures_mod.measure_mention(h)

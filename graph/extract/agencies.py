@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from graph.document import Mention
-from graph.extract.lexmatch import Lexicon, trie_regex
+from graph.extract.lexmatch import Lexicon, is_common_word, trie_regex
 from graph.extract.regions import Place, find_regions
 from graph.reference import (
     BodyType,
@@ -194,7 +194,12 @@ class AgencyFinder:
         start = pos
         if text.startswith(("我", "本"), pos) and pos + 1 < len(text) and text[pos + 1] in LEVEL_CHARS:
             pos += 1
-        elif not (pos == 0 or text[pos - 1] in _BOUNDARY_BEFORE or any(e == pos for _s, e in self._taken)):
+        elif not (
+            pos == 0
+            or text[pos - 1] in _BOUNDARY_BEFORE
+            or any(e == pos for _s, e in self._taken)
+            or not _is_word(text[pos - 1 : pos + 1])
+        ):
             return None
         if pos < len(text) and text[pos] in LEVEL_CHARS:
             region = self.place.at_level(text[pos])
@@ -382,6 +387,12 @@ class AgencyFinder:
             )
             self._taken.append((zone_start, end))
             mention.attrs["jurisdiction_region"] = region
+
+
+def _is_word(pair: str) -> bool:
+    """Whether a character and a following level character make a word (城市, 社区, 地区):
+    then the level character does not start an agency name (围绕市委 does: 绕市 is no word)."""
+    return is_common_word(pair)
 
 
 def _drop_level(name: str) -> str:

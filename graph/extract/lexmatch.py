@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 
 
 def _trie(words: Iterable[str]) -> dict:
@@ -66,3 +67,20 @@ class Lexicon:
         if not m or m.start(1) != pos:
             return None
         return m.end(1), m.group(1), self.entries[m.group(1)]
+
+
+@cache
+def _jieba_words() -> dict[str, int]:
+    """jieba's dictionary, loaded once (jieba fills ``FREQ`` lazily, on its first cut)."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.dt.check_initialized()
+    return jieba.dt.FREQ
+
+
+def is_common_word(word: str) -> bool:
+    """Whether ``word`` is an entry of the general-language dictionary (城区, 公立医院)."""
+    return bool(_jieba_words().get(word))

@@ -18,7 +18,7 @@ from functools import cache
 import jieba
 
 from graph.document import Mention
-from graph.extract.lexmatch import trie_regex
+from graph.extract.lexmatch import is_common_word, trie_regex
 from graph.extract.regions import Place
 from graph.reference import institution_short_forms, lexicon
 
@@ -63,7 +63,7 @@ def is_generic(name: str, head: str) -> bool:
     modifier = name[: len(name) - len(head)]
     if _generic_regex().fullmatch(modifier):
         return True
-    return bool(jieba.dt.FREQ.get(name))
+    return is_common_word(name)
 
 
 @cache

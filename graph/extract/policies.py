@@ -86,6 +86,11 @@ def parse_carrier(title: str) -> Carrier | None:
     return Carrier(inner=rest, verb=m.group("verb"), head=m.group("head").removesuffix("关于"), origin=origin)
 
 
+def _title_key(title: str) -> str:
+    """A title compared loosely: without issuer, book marks and the particle 的."""
+    return bare_title(title).replace("的", "")
+
+
 def bare_title(title: str) -> str:
     """'深圳市人民政府关于打造…的实施意见' -> '关于打造…的实施意见' (the title without its issuer)."""
     t = strip_title(title)
@@ -103,6 +108,7 @@ class PolicyFinder:
     mentions: list[Mention] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
     main: Mention | None = None
+    forwarded: Mention | None = None  # the policy a 转发 notice forwards
     reported: list[Mention] = field(default_factory=list)  # policies a news text says were issued
 
     def policy(self, start: int, end: int, title: str, **attrs) -> Mention:
@@ -152,6 +158,35 @@ class PolicyFinder:
             pos = self.text.find(strip_title(declared_title)[:8])
             if pos >= 0:
                 self.main = self.policy(pos, pos + 8, declared_title, main=True)
+        if self.main is not None:
+            self._forwarded()
+
+    def _forwarded(self) -> None:
+        """X转发Z关于Y的通知: the text below is Z's policy Y, issued by the bodies Z names."""
+        assert self.main is not None
+        carrier = parse_carrier(self.main.canonical)
+        if carrier is None or carrier.verb not in _cues()["policy"]["forwarding_verbs"] or not carrier.origin:
+            return
+        inner = self.policy(
+            self.main.start,
+            self.main.end,
+            carrier.origin + carrier.inner,
+            forwarded=True,
+            surface_is_name=False,
+        )
+        self.forwarded = inner
+        bare = bare_title(carrier.inner)
+        for m in re.finditer(r"《([^《》\n]{2,120})》", self.text):
+            if bare_title(m.group(1)).replace("的", "") == bare.replace("的", ""):
+                inner.aliases.add(m.group(1))
+                for a in self._agencies_before(m.start()):
+                    self.fact(inner, "issuedBy", a, a.start, m.end())
+                break
+
+    @property
+    def content_owner(self) -> Mention | None:
+        """The policy the body of the text belongs to: a forwarded policy, else the main one."""
+        return self.forwarded or self.main
 
     # ------------------------------------------------------------------ citations
 
@@ -192,9 +227,18 @@ class PolicyFinder:
                     break
         if self.main is None:
             return
+        own = [o for o in (self.main, self.forwarded) if o is not None]
         for p in self.mentions:
-            if p is not self.main and p.canonical == self.main.canonical:
-                p.attrs["same_as_main"] = True
+            for o in own:
+                if p is o:
+                    continue
+                if p.canonical == o.canonical:
+                    p.attrs["same_as_main"] = True
+                elif p.attrs.get("cited") and _title_key(p.canonical) == _title_key(o.canonical):
+                    # 《关于…的实施意见》 in the text is the document's own (or forwarded) policy
+                    p.aliases.add(p.canonical)
+                    p.canonical = o.canonical
+                    p.attrs["same_as_main"] = True
 
     def _issuers_of_citation(self, pol: Mention, open_mark: int, t_start: int, t_end: int) -> None:
         # agencies at the head of the title, before 关于 / 印发
@@ -220,7 +264,13 @@ class PolicyFinder:
         if carrier is not None and carrier.origin:
             origin_start = self.text.find(carrier.origin, t_start, t_end)
             if origin_start >= 0:
-                inner = self.policy(origin_start, t_end, carrier.inner, cited=True)
+                inner = self.policy(
+                    origin_start,
+                    t_end,
+                    carrier.origin + carrier.inner,
+                    forwarded_by=pol,
+                    surface_is_name=False,
+                )
                 for a in self.agencies_in(origin_start, origin_start + len(carrier.origin)):
                     self.fact(inner, "issuedBy", a, origin_start, origin_start + len(carrier.origin) + 8)
 
@@ -317,7 +367,7 @@ class PolicyFinder:
             cited = [
                 p for p in self.mentions if s_start <= p.start < s_start + end_cut and p.attrs.get("cited")
             ]
-            subject = self._reported_in(s_start, s_end) or self.main
+            subject = self._reported_in(s_start, s_end) or self.content_owner
             if subject is None:
                 continue
             for p in cited:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from graph.document import Document, Mention
-from graph.extract.lexmatch import Lexicon
+from graph.extract.lexmatch import Lexicon, is_common_word
 from graph.reference import Region, gazetteer, lexicon
 
 
@@ -99,10 +99,21 @@ def find_regions(text: str, place: Place | None) -> list[tuple[int, int, str, Re
             region = choose(candidates, place)
             if region is None:
                 continue
+            if _common_word_outside(name, region, place):
+                continue
             found.append((start, end, name, region))
             taken.append((start, end))
     found.sort(key=lambda t: t[0])
     return found
+
+
+def _common_word_outside(name: str, region: Region, place: Place | None) -> bool:
+    """城区, 老城区, 矿区: a county-level name that is also a common word names that county only
+    inside the document's own city."""
+    if region.level != "county" or not is_common_word(name):
+        return False
+    city = place.city if place is not None else None
+    return city is None or not gazetteer().contains(city, region)
 
 
 def region_mention(start: int, end: int, region: Region, named: bool = True) -> Mention:

@@ -81,13 +81,21 @@ def structural_facts(text: str, place: Place, mentions: list[Mention]) -> list[F
         if m.cls == "Hospital" and isinstance(m.attrs.get("region"), Region):
             facts.append(Fact(m, "locatedIn", region_node(m.attrs["region"], m), m.start, m.end))
 
-    # regions within regions
+    # regions within regions, and members of economic regions (深圳市 in 粤港澳大湾区)
     seen = set()
+    economic = [m for m in regions if m.attrs["region"].level == "economic-region"]
     for m in regions:
         region = m.attrs["region"]
+        for e in economic:
+            pair = (region.key, e.attrs["region"].key)
+            if region.name in e.attrs["region"].members and _on_place(region, place) and pair not in seen:
+                seen.add(pair)
+                facts.append(Fact(m, "partOf", e, m.start, m.end))
         parent = gaz.parent(region)
         while parent is not None and parent.level != "country":
-            if parent.key in region_keys and (_on_place(region, place) or _on_place(parent, place)):
+            if parent.key in region_keys and (
+                _on_place(region, place) or _on_place(parent, place) or region.level == "economic-region"
+            ):
                 pair = (region.key, parent.key)
                 if pair not in seen:
                     seen.add(pair)
