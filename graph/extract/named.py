@@ -16,6 +16,7 @@ import re
 from functools import cache
 
 import jieba
+import jieba.posseg as pseg
 
 from graph.document import Mention
 from graph.extract.lexmatch import is_common_word, trie_regex
@@ -53,6 +54,12 @@ def _boundaries() -> frozenset[str]:
 
 
 @cache
+def _keep() -> frozenset[str]:
+    """Words jieba tags as verbs or adverbs that are common inside names (长期, 基本)."""
+    return frozenset(_lex().get("inside_words", []))
+
+
+@cache
 def _generic_regex() -> re.Pattern[str]:
     return re.compile("(?:" + trie_regex(_lex()["generic_modifiers"]) + r"|[、和与及])*")
 
@@ -71,8 +78,9 @@ def _introducers() -> tuple[str, ...]:
     return tuple(sorted(_lex()["introducers"], key=len, reverse=True))
 
 
-def _tokens(segment: str) -> list[str]:
-    return list(jieba.cut(segment, HMM=True))
+def _tokens(segment: str) -> list[tuple[str, str]]:
+    """Words of a clause with their part-of-speech tags."""
+    return [(w.word, w.flag) for w in pseg.cut(segment, HMM=True)]
 
 
 def _clause_start(text: str, pos: int, limit: int = 24) -> int:
@@ -91,7 +99,9 @@ def left_extend(text: str, head_start: int, head_end: int, allow_numbers: bool =
     """Start of the name ending with the head at ``head_start..head_end``, or None."""
     c_start = _clause_start(text, head_start)
     segment = text[c_start:head_end]
-    tokens = _tokens(segment)
+    tagged = _tokens(segment)
+    tokens = [w for w, _tag in tagged]
+    tags = [tag for _w, tag in tagged]
     # the head must end on a token boundary
     if "".join(tokens) != segment:
         return None
@@ -104,6 +114,8 @@ def left_extend(text: str, head_start: int, head_end: int, allow_numbers: bool =
     start_idx = idx
     while start_idx > 0:
         tok = tokens[start_idx - 1]
+        if start_idx - 1 < idx - 1 and tags[start_idx - 1] in _lex()["boundary_tags"] and tok not in _keep():
+            break
         if tok in _boundaries() or any(tok.endswith(b) and len(b) >= 2 for b in _lex()["left_boundaries"]):
             break
         if not allow_numbers and re.fullmatch(r"[\d.%~]+|[" + _CN_NUM + "]+", tok):
@@ -112,6 +124,10 @@ def left_extend(text: str, head_start: int, head_end: int, allow_numbers: bool =
             break
         start_idx -= 1
     start = offsets[start_idx]
+    # 8项健康行动计划, 2025年民生实事项目: the measure word after a number is not in the name
+    after_number = start > c_start and re.match(rf"[\d{_CN_NUM}]", text[start - 1])
+    if after_number and text[start] in _lex()["classifiers"]:
+        start += 1
     # drop introducing verbs and stop words at the front
     changed = True
     while changed and start < head_start:
@@ -127,6 +143,14 @@ def left_extend(text: str, head_start: int, head_end: int, allow_numbers: bool =
                 changed = True
                 break
     return start
+
+
+def _ends_with_head(name: str, cls: str) -> bool:
+    """Whether ``name`` ends with a head word of class ``cls`` and has a modifier before it."""
+    return any(
+        name.endswith(head) and len(name) > len(head) and head_cls == cls
+        for head, head_cls in _lex()["suffixes"].items()
+    )
 
 
 def _expand_short_form(name: str) -> str:
@@ -194,6 +218,10 @@ def find_named(text: str, place: Place, taken: list[tuple[int, int]]) -> list[Me
         if any(s <= start and h_end <= e for s, e in taken):
             continue
         canonical = _expand_short_form(name) if cls in {"Hospital", "Facility", "Organization"} else name
+        for tail in _lex()["droppable_tails"]:
+            shorter = canonical.removesuffix(tail)
+            if shorter != canonical and _ends_with_head(shorter, cls):
+                canonical = shorter
         found.append(Mention(cls=cls, start=start, end=h_end, canonical=canonical, aliases={name}))
     found.extend(
         m for m in _numbered_hospital(text, place) if not any(s < m.end and m.start < e for s, e in taken)
