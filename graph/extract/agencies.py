@@ -288,11 +288,12 @@ class AgencyFinder:
     def _branch_or_unit(self, parent: Mention, body: BodyType, region: Region, pos: int) -> int:
         """分局 of a district, or an internal division, following a body name."""
         text = self.text
-        if pos in self.region_at:
-            d_end, _d_name, district = self.region_at[pos]
+        district_at = self.region_at.get(pos) or _district_before_branch(text, pos, region)
+        if district_at is not None:
+            d_end, _d_name, district = district_at
             if text.startswith("分局", d_end) and gazetteer().contains(region, district):
                 end = d_end + 2
-                canonical = parent.canonical + district.name + "分局"
+                canonical = parent.canonical + _short(district) + "分局"
                 branch = self._agency(
                     parent.start,
                     end,
@@ -387,6 +388,21 @@ class AgencyFinder:
             )
             self._taken.append((zone_start, end))
             mention.attrs["jurisdiction_region"] = region
+
+
+def _district_before_branch(text: str, pos: int, region: Region) -> tuple[int, str, Region] | None:
+    """南山分局 after a city body: a district of that city named (even by an ambiguous short
+    form, 南山 or 光明) right before 分局."""
+    for child in _children(region.key):
+        for name in (child.name, *child.short):
+            if text.startswith(name + "分局", pos):
+                return pos + len(name), name, child
+    return None
+
+
+@cache
+def _children(key: str) -> tuple[Region, ...]:
+    return tuple(r for r in gazetteer().by_key.values() if r.parent == key)
 
 
 def _is_word(pair: str) -> bool:

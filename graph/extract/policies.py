@@ -294,7 +294,7 @@ class PolicyFinder:
         cursor = p
         for a in candidates:
             gap = text[a.end : cursor]
-            if a.end == cursor or re.fullmatch(r"[、\s]*", gap):
+            if a.end == cursor or re.fullmatch(r"[、\s]*|[、\s]*(?:联合|会同|和|与|及)[、\s]*", gap):
                 if any(f.start <= a.start and a.end <= f.end for f in found):
                     continue
                 found.append(a)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from graph.document import Document, Mention
-from graph.extract.lexmatch import Lexicon, is_common_word
+from graph.extract.lexmatch import Lexicon
 from graph.reference import Region, gazetteer, lexicon
 
 
@@ -98,8 +98,14 @@ def find_regions(text: str, place: Place | None) -> list[tuple[int, int, str, Re
                 continue
             region = choose(candidates, place)
             if region is None:
+                # 深圳市南山区: the name just before decides between homonyms
+                before = [r for s, e, _n, r in found if e == start]
+                inside = [c for c in candidates if before and gazetteer().contains(before[0], c)]
+                region = inside[0] if len(inside) == 1 else None
+            if region is None:
                 continue
-            if _common_word_outside(name, region, place):
+            chained = any(e == start for _s, e, _n, _r in found)
+            if not chained and _common_word_outside(name, region, place):
                 continue
             found.append((start, end, name, region))
             taken.append((start, end))
@@ -110,7 +116,7 @@ def find_regions(text: str, place: Place | None) -> list[tuple[int, int, str, Re
 def _common_word_outside(name: str, region: Region, place: Place | None) -> bool:
     """城区, 老城区, 矿区: a county-level name that is also a common word names that county only
     inside the document's own city."""
-    if region.level != "county" or not is_common_word(name):
+    if region.level != "county" or name not in set(lexicon("regions")["common_word_divisions"]):
         return False
     city = place.city if place is not None else None
     return city is None or not gazetteer().contains(city, region)

@@ -77,9 +77,16 @@ def find_lists(text: str, agencies: list[Mention]) -> list[Assignment]:
     """Bracketed or labelled responsibility lists and the lead rule that applies to each."""
     cues = _cues()
     out: list[Assignment] = []
-    first_is_lead = False
     label = _alternation(cues["list_cues"])
-    for m in re.finditer(rf"(?P<label>{label})\s*:\s*(?P<body>[^\]\n。;]*)", text):
+    lists = list(re.finditer(rf"(?P<label>{label})\s*:\s*(?P<body>[^\]\n。;]*)", text))
+    # the rule stated once for the whole document (a note above or below the task list)
+    in_lists = [(m.start(), m.end()) for m in lists]
+    first_is_lead = any(
+        not any(s <= pos < e for s, e in in_lists)
+        for cue in cues["first_is_lead_cues"]
+        for pos in (mm.start() for mm in re.finditer(re.escape(cue), text))
+    )
+    for m in lists:
         body_start, body_end = m.span("body")
         body = m.group("body")
         states_rule = any(c in body for c in cues["first_is_lead_cues"])
