@@ -104,6 +104,14 @@ def _measures(
         if owner is not None and not is_regulation
         else []
     )
+    if not is_regulation and not chosen and (owner is not None or policies.reported):
+        chosen = measures_mod.find_lead_sentences(text)
+        if owner is None and chosen:
+            # a news text reporting several policies: the tasks belong to the one reported last
+            # before them
+            before = [p for p in policies.reported if p.start < chosen[0].start]
+            owner = before[-1] if before else None
+            chosen = chosen if owner is not None else []
     by_heading = {}
     for h in chosen:
         m = measures_mod.measure_mention(h)

@@ -125,3 +125,37 @@ def heading_at(headings: list[Heading], pos: int) -> Heading | None:
         if h.start <= pos < h.body_end and (best is None or h.rank > best.rank):
             best = h
     return best
+
+
+def find_lead_sentences(text: str) -> list[Heading]:
+    """Paragraphs opening with a short task sentence (统筹推进…建设。政府要…), for texts
+    whose tasks are not numbered."""
+    cues = _cues()
+    verbs = tuple(cues["lead_sentence_verbs"])
+    out: list[Heading] = []
+    pos = 0
+    for line in text.split("\n"):
+        line_start = pos
+        pos += len(line) + 1
+        stripped = line.lstrip(" \t\u3000")
+        lead = len(line) - len(stripped)
+        stop = stripped.find("。")
+        if stop < 4 or not stripped.startswith(verbs) or not stripped[stop + 1 :].strip():
+            continue
+        first = stripped[:stop]
+        if len(first) > cues["max_heading_sentence"] or re.search(r"[,;:]", first):
+            continue
+        start = line_start + lead
+        out.append(
+            Heading(
+                rank=len(cues["levels"]),
+                number="",
+                start=start,
+                name_start=start,
+                name_end=start + len(first),
+                body_end=line_start + len(line),
+                name=first,
+                heading_like=True,
+            )
+        )
+    return out

@@ -165,7 +165,10 @@ def _expand_short_form(name: str) -> str:
 def _numbered_hospital(text: str, place: Place) -> list[Mention]:
     """市二院 -> <city>第二人民医院; 区二院 -> <city><district>第二人民医院."""
     out = []
-    for m in re.finditer(rf"(?<![\u4e00-\u9fff])(?:我)?([市区县])([{_CN_NUM}]{{1,3}})院", text):
+    for m in re.finditer(rf"(?:我)?([市区县])([{_CN_NUM}]{{1,3}})院", text):
+        before = text[m.start() - 1 : m.start() + 1] if m.start() > 0 else ""
+        if not m.group(0).startswith("我") and is_common_word(before):
+            continue  # 城市二院 is no 市二院
         region = place.at_level(m.group(1))
         if region is None:
             continue

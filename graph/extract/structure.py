@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from graph.document import Fact, Mention
 from graph.extract.regions import Place, region_mention
-from graph.reference import Region, gazetteer
+from graph.reference import Region, gazetteer, lexicon
 
 LOCATED = {"Hospital", "Facility", "Organization"}
 
@@ -63,9 +63,13 @@ def structural_facts(text: str, place: Place, mentions: list[Mention]) -> list[F
         ):
             facts.append(Fact(m, "administers", owner, owner.start, owner.end))
 
-    # where named institutions are
+    # where named institutions are; a platform or information system is nowhere in particular
+    virtual = tuple(lexicon("named")["virtual_heads"])
+    owned = {id(m.attrs["owner_of"]) for m in mentions if isinstance(m.attrs.get("owner_of"), Mention)}
     for m in mentions:
         if m.cls not in LOCATED or "region" in m.attrs:
+            continue
+        if id(m) in owned:
             continue
         inside = [r for r in regions if m.start <= r.start and r.end <= m.end]
         if inside:
@@ -73,10 +77,10 @@ def structural_facts(text: str, place: Place, mentions: list[Mention]) -> list[F
             facts.append(Fact(m, "locatedIn", region_node(region, m), m.start, m.end))
         elif (
             m.cls in {"Hospital", "Facility"}
-            and place.city is not None
-            and not m.canonical.startswith(("国家", "全国", "中国"))
-        ) or (m.cls in {"Hospital", "Facility"} and place.city is not None):
-            facts.append(Fact(m, "locatedIn", region_node(place.city, m), m.start, m.end))
+            and not m.canonical.endswith(virtual)
+            and (home := place.county or place.city) is not None
+        ):
+            facts.append(Fact(m, "locatedIn", region_node(home, m), m.start, m.end))
     for m in mentions:
         if m.cls == "Hospital" and isinstance(m.attrs.get("region"), Region):
             facts.append(Fact(m, "locatedIn", region_node(m.attrs["region"], m), m.start, m.end))
