@@ -277,6 +277,27 @@ def institution_short_forms() -> dict[str, str]:
     return {row["short"]: row["full"] for row in _read_csv("institution_short_forms.csv") if row.get("short")}
 
 
+@dataclass(frozen=True)
+class StandardName:
+    """A nationally standard name of a scheme, fund or group, with its short forms."""
+
+    name: str
+    aliases: tuple[str, ...]
+    cls: str
+
+
+@cache
+def standard_names() -> list[StandardName]:
+    """Standard programme, fund and group names from ``data/reference/programmes.csv``."""
+    return [
+        StandardName(
+            name=row["name"], aliases=_split(row.get("aliases", "")), cls=row.get("class") or "Programme"
+        )
+        for row in _read_csv("programmes.csv")
+        if row.get("name")
+    ]
+
+
 # ---------------------------------------------------------------- lexicons
 
 

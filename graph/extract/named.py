@@ -19,9 +19,9 @@ import jieba
 import jieba.posseg as pseg
 
 from graph.document import Mention
-from graph.extract.lexmatch import is_common_word, trie_regex
+from graph.extract.lexmatch import Lexicon, is_common_word, trie_regex
 from graph.extract.regions import Place
-from graph.reference import institution_short_forms, lexicon
+from graph.reference import StandardName, institution_short_forms, lexicon, standard_names
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -230,7 +230,40 @@ def find_named(text: str, place: Place, taken: list[tuple[int, int]]) -> list[Me
         m for m in _numbered_hospital(text, place) if not any(s < m.end and m.start < e for s, e in taken)
     )
     found.extend(_quoted(text, taken))
+    standard = _standard(text, taken)
+    found = [m for m in found if not _placed_standard(text, m, standard)]
+    found.extend(standard)
     return _prune(found)
+
+
+@cache
+def _standard_lexicon() -> Lexicon:
+    entries: dict[str, StandardName] = {}
+    for item in standard_names():
+        for name in (item.name, *item.aliases):
+            entries.setdefault(name, item)
+    return Lexicon(entries)
+
+
+def _standard(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
+    """Standard national names (基本医疗保险, DRG付费, 特困人员), wherever they stand."""
+    out = []
+    for start, end, written, item in _standard_lexicon().finditer(text):
+        if any(s < end and start < e for s, e in taken):
+            continue
+        out.append(Mention(cls=item.cls, start=start, end=end, canonical=item.name, aliases={written}))
+    return out
+
+
+_PLACE_WORDS = re.compile(r"^(?:[全本我]?[省市区县]|[\u4e00-\u9fff]{1,6}?[省市区县])?(?:城乡)?$")
+
+
+def _placed_standard(text: str, m: Mention, standard: list[Mention]) -> bool:
+    """浙江省大病保险, 全市基本医疗保险: a head-word name that is a standard name with only a
+    place in front is that standard name."""
+    return any(
+        g.end == m.end and m.start < g.start and _PLACE_WORDS.match(text[m.start : g.start]) for g in standard
+    )
 
 
 def _quoted(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
