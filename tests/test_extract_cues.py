@@ -115,3 +115,42 @@ def test_traditional_script_resolves_to_simplified_names() -> None:
         "杭州市医疗保障局": ["杭州医保局", "杭州醫保局"],
         "杭州市卫生健康委员会": ["市卫生健康委", "市衛生健康委"],
     }
+
+
+FURTHER = {
+    "administers",
+    "funds",
+    "targets",
+    "collaboratesWith",
+    "recognizedBy",
+    "commissionedBy",
+    "establishedBy",
+}
+
+
+def test_commissioned_by() -> None:
+    got = triples("深圳市计划生育协会受中国计划生育协会委托,开展培训。", "深圳市", FURTHER)
+    assert got == {("深圳市计划生育协会", "commissionedBy", "中国计划生育协会")}
+
+
+def test_established_by_each_listed_body_in_traditional_script() -> None:
+    got = triples("深圳市兒童醫院、港大深圳醫院均設立了罕見病綜合服務中心。", "深圳市", FURTHER)
+    assert got == {
+        ("罕见病综合服务中心", "establishedBy", "深圳市儿童医院"),
+        ("罕见病综合服务中心", "establishedBy", "香港大学深圳医院"),
+    }
+
+
+def test_collaboration_between_hospitals_named_by_level() -> None:
+    got = triples("市人民醫院已與市中醫院開展醫療協同。", "佛山市", FURTHER)
+    assert got == {("佛山市人民医院", "collaboratesWith", "佛山市中医院")}
+
+
+def test_target_group_of_a_scheme() -> None:
+    got = triples("建档立卡贫困户“先看病后付费”全面落实。", "兰州市", FURTHER)
+    assert got == {("先看病后付费", "targets", "建档立卡贫困户")}
+
+
+def test_ambiguous_sentences_yield_no_further_relation() -> None:
+    text = "市人民医院和市中医院都很重要。市医保局、市卫生健康委召开会议,研究长期护理保险和医疗救助。"
+    assert triples(text, "佛山市", FURTHER) == set()

@@ -14,6 +14,7 @@ from graph.document import Document, Fact, Mention
 from graph.extract import measures as measures_mod
 from graph.extract import responsibility as resp
 from graph.extract.agencies import find_agencies
+from graph.extract.further import further_facts
 from graph.extract.named import find_named
 from graph.extract.policies import PolicyFinder, bare_title, is_policy_title
 from graph.extract.regions import infer_place, region_mention
@@ -74,6 +75,7 @@ def extract(doc: Document) -> Document:
     mentions += named
 
     facts += structural_facts(text, place, mentions)
+    facts += further_facts(text, mentions)
     doc.mentions = mentions
     doc.facts = facts
     return doc

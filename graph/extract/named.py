@@ -163,9 +163,12 @@ def _expand_short_form(name: str) -> str:
 
 
 def _numbered_hospital(text: str, place: Place) -> list[Mention]:
-    """市二院 -> <city>第二人民医院; 区二院 -> <city><district>第二人民医院."""
+    """Hospitals named by a level character: 市二院 -> <city>第二人民医院, 区二院 -> <city>
+    <district>第二人民医院, 市人民医院 / 区中医院 -> the place's 人民医院 / 中医院."""
     out = []
-    for m in re.finditer(rf"(?:我)?([市区县])([{_CN_NUM}]{{1,3}})院", text):
+    standard = trie_regex(_lex()["level_hospitals"])
+    pattern = rf"(?:我)?([市区县])(?:([{_CN_NUM}]{{1,3}})院|({standard}))"
+    for m in re.finditer(pattern, text):
         before = text[m.start() - 1 : m.start() + 1] if m.start() > 0 else ""
         if not m.group(0).startswith("我") and is_common_word(before):
             continue  # 城市二院 is no 市二院
@@ -174,7 +177,8 @@ def _numbered_hospital(text: str, place: Place) -> list[Mention]:
             continue
         from graph.extract.agencies import _place_prefix
 
-        canonical = f"{_place_prefix(region)}第{m.group(2)}人民医院"
+        name = f"第{m.group(2)}人民医院" if m.group(2) else m.group(3)
+        canonical = f"{_place_prefix(region)}{name}"
         out.append(
             Mention(
                 cls="Hospital",

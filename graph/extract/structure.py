@@ -50,7 +50,7 @@ def structural_facts(text: str, place: Place, mentions: list[Mention]) -> list[F
                 and not m.attrs.get("collective_no_jurisdiction")
             ):
                 facts.append(Fact(m, "jurisdiction", region_node(region, m), m.start, m.end))
-            if m.cls == "Organization" and isinstance(region, Region):
+            if m.cls == "Organization" and isinstance(region, Region) and region.level != "country":
                 facts.append(Fact(m, "locatedIn", region_node(region, m), m.start, m.end))
         parent = m.attrs.get("parent_mention")
         if isinstance(parent, Mention) and parent.cls == "Agency" and m.cls == "Agency":
