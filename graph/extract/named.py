@@ -114,7 +114,10 @@ def left_extend(text: str, head_start: int, head_end: int, allow_numbers: bool =
     start_idx = idx
     while start_idx > 0:
         tok = tokens[start_idx - 1]
-        if start_idx - 1 < idx - 1 and tags[start_idx - 1] in _lex()["boundary_tags"] and tok not in _keep():
+        tag = tags[start_idx - 1]
+        if allow_numbers and tag == "m":
+            pass  # 3岁以下婴幼儿: an age is part of a group's name
+        elif start_idx - 1 < idx - 1 and tag in _lex()["boundary_tags"] and tok not in _keep():
             break
         if tok in _boundaries() or any(tok.endswith(b) and len(b) >= 2 for b in _lex()["left_boundaries"]):
             break
