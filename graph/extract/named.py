@@ -200,6 +200,7 @@ def find_named(text: str, place: Place, taken: list[tuple[int, int]]) -> list[Me
     suffixes = _lex()["suffixes"]
     not_names = set(_lex()["not_names"])
     standalone = set(_lex()["standalone_groups"])
+    quoted_only = set(_lex()["quoted_only_heads"])
     found: list[Mention] = []
     for m in _head_regex().finditer(text):
         head = m.group(0)
@@ -210,6 +211,8 @@ def find_named(text: str, place: Place, taken: list[tuple[int, int]]) -> list[Me
             continue
         start = left_extend(text, h_start, h_end, allow_numbers=(cls == "Group"))
         if start is None:
+            continue
+        if head in quoted_only and "”" not in text[start:h_start]:
             continue
         name = text[start:h_end]
         if name in not_names:
