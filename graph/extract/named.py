@@ -265,15 +265,10 @@ def _standard(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
     return out
 
 
-_PLACE_WORDS = re.compile(r"^(?:[全本我]?[省市区县]|[\u4e00-\u9fff]{1,6}?[省市区县])?(?:城乡)?$")
-
-
 def _placed_standard(text: str, m: Mention, standard: list[Mention]) -> bool:
-    """浙江省大病保险, 全市基本医疗保险: a head-word name that is a standard name with only a
-    place in front is that standard name."""
-    return any(
-        g.end == m.end and m.start < g.start and _PLACE_WORDS.match(text[m.start : g.start]) for g in standard
-    )
+    """浙江省大病保险, 逐步提高大病保险: a head-word name ending in a standard name is that
+    standard name; what stands in front is a place or the clause's own words."""
+    return any(g.end == m.end and m.start < g.start for g in standard)
 
 
 def _quoted(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
