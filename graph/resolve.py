@@ -14,8 +14,9 @@ import hashlib
 import re
 import unicodedata
 
-from graph.document import Document, Entity
+from graph.document import Document, Entity, Mention
 from graph.normalise import fold, to_simplified
+from graph.reference import gazetteer
 
 _KEY_STRIP = re.compile(r"[\s“”\"'‘’《》〈〉「」『』<>]+")
 _DISPLAY_STRIP = re.compile(r"[\s《》〈〉<>]+")
@@ -45,6 +46,7 @@ def script_of(name: str) -> str:
 
 def resolve(doc: Document) -> Document:
     """Group ``doc.mentions`` into ``doc.entities`` and set each mention's ``key``."""
+    _unify_short_names(doc.mentions)
     entities: dict[str, Entity] = {}
     # An implied mention (the 人民政府 behind 市政府办公室) only joins an entity the document
     # names; on its own it would add a node no sentence states.
@@ -89,3 +91,33 @@ def _add_name(ent: Entity, name: str) -> None:
         ent.names[simplified] = "zh-Hans"
     if written != simplified and written not in ent.names:
         ent.names[written] = script_of(written)
+
+
+_SHORTENED = {"Policy", "Programme", "Organization", "Facility", "Hospital", "Fund"}
+
+
+def _is_place(prefix: str) -> bool:
+    gaz = gazetteer()
+    return prefix in gaz.by_name or prefix in gaz.by_short
+
+
+def _unify_short_names(mentions: list[Mention]) -> None:
+    """Within one document, a name written without its issuer or place (《关于…的实施意见》
+    after 菏泽市人民政府办公室关于…的实施意见, 中医药学科联盟 after 福田区中医药学科联盟)
+    names the same entity as the full form the document also uses."""
+    full: dict[tuple[str, str], str] = {}
+    for m in mentions:
+        if m.cls not in _SHORTENED or not m.attrs.get("named", True):
+            continue
+        name = clean_name(m.canonical)
+        i = name.find("关于")
+        if m.cls == "Policy" and i > 0:
+            full.setdefault((m.cls, name[i:]), m.canonical)
+        for cut in range(2, min(len(name) - 2, 12)):
+            if _is_place(name[:cut]):
+                full.setdefault((m.cls, name[cut:]), m.canonical)
+    for m in mentions:
+        target = full.get((m.cls, clean_name(m.canonical)))
+        if target and target != m.canonical:
+            m.aliases.add(m.canonical)
+            m.canonical = target
