@@ -17,7 +17,7 @@ from graph.extract.agencies import find_agencies
 from graph.extract.further import further_facts
 from graph.extract.named import find_named
 from graph.extract.policies import PolicyFinder, bare_title, is_policy_title
-from graph.extract.regions import infer_place, region_mention
+from graph.extract.regions import find_listed_divisions, infer_place, region_mention
 from graph.extract.structure import structural_facts
 from graph.reference import lexicon
 
@@ -43,6 +43,7 @@ def extract(doc: Document) -> Document:
     doc.meta["place_region"] = place.region
 
     agencies, regions = find_agencies(text, place)
+    regions = regions + find_listed_divisions(text, place, regions)
     region_mentions = [region_mention(s, e, r) for s, e, _n, r in regions]
 
     genre = doc.meta.get("genre")

@@ -210,3 +210,35 @@ def _innermost_chain(hits: list[tuple[int, int, str, Region]]) -> Region | None:
     if best.level == "country":
         return None
     return best
+
+
+_LISTED = re.compile(
+    r"((?:[\u4e00-\u9fff]{2,4}(?:街道|镇|乡)?、)+[\u4e00-\u9fff]{2,4}(?:街道|镇|乡)?)等\s*(?:\d+|[一二三四五六七八九十]+)\s*个(街道|镇|乡)"
+)
+
+
+def find_listed_divisions(
+    text: str, place: Place, regions: list[tuple[int, int, str, Region]]
+) -> list[tuple[int, int, str, Region]]:
+    """东晓、笋岗、南湖、黄贝等4个街道: streets and townships below county level, which no
+    gazetteer lists, named in a counted list; each belongs to the county named last before
+    the list (or the document's county)."""
+    out = []
+    for m in _LISTED.finditer(text):
+        kind = m.group(2)
+        before = [r for s, e, _n, r in regions if e <= m.start() and r.level == "county"]
+        county = before[-1] if before else place.county
+        if county is None:
+            continue
+        parts = m.group(1).split("、")
+        # the first item may have swallowed the verb before the list (推动东晓): names in one
+        # list are of one length
+        if len(parts[0]) > len(parts[1]):
+            parts[0] = parts[0][-len(parts[1]) :]
+        pos = m.end(1) - len("、".join(parts))
+        for part in parts:
+            name = part if part.endswith(kind) else part + kind
+            street = Region(code="", name=name, level="street", parent=county.key)
+            out.append((pos, pos + len(part), part, street))
+            pos += len(part) + 1
+    return out

@@ -98,7 +98,7 @@ def structural_facts(text: str, place: Place, mentions: list[Mention]) -> list[F
         parent = gaz.parent(region)
         while parent is not None and parent.level != "country":
             if parent.key in region_keys and (
-                _on_place(region, place) or _on_place(parent, place) or region.level == "economic-region"
+                _on_place(region, place) or region.level == "economic-region"
             ):
                 pair = (region.key, parent.key)
                 if pair not in seen:
