@@ -343,7 +343,17 @@ class AgencyFinder:
                     bare = [_drop_level(surface), _drop_level(expanded)]
                     canonical = _place_prefix(region) + bare[1]
                     aliases.update(region.name + b for b in bare)
-                mention = self._agency(start, end, canonical, aliases, collective=True, region=region)
+                # 各区政府 are the districts' governments, each governing its own district: the
+                # collective has no one jurisdiction (市政府直属各单位 serve the city)
+                mention = self._agency(
+                    start,
+                    end,
+                    canonical,
+                    aliases,
+                    collective=True,
+                    region=region,
+                    collective_no_jurisdiction=surface.startswith("各"),
+                )
                 self._taken.append((start, end))
                 parent_body = spec.get("parent")
                 if parent_body and region is not None:

@@ -68,6 +68,14 @@ def is_generic(name: str, head: str) -> bool:
     """公立医院, 社区婴幼儿照护服务设施: the words before the head are all generic, or the
     whole name is a common word of the language (jieba's dictionary)."""
     modifier = name[: len(name) - len(head)]
+    from graph.extract.regions import find_regions
+
+    hits = find_regions(modifier, None)
+    if hits and hits[0][0] == 0:
+        modifier = modifier[hits[0][1] :]  # 黔江区公立医院: a place and generic words
+        # 榆中县中医院, 深圳市中医肿瘤中心 are names; 黔江区公立医院 is a place's kind of hospital
+        kind = modifier + head
+        return bool(modifier) and is_common_word(kind) and kind not in _lex()["level_hospitals"]
     if _generic_regex().fullmatch(modifier):
         return True
     return is_common_word(name)
@@ -146,6 +154,22 @@ def left_extend(text: str, head_start: int, head_end: int, allow_numbers: bool =
                 changed = True
                 break
     return start
+
+
+def _expand_place(name: str, place: Place) -> str:
+    """云南安宁第一人民医院 -> 安宁市第一人民医院: a name opening with places, the innermost
+    written short, is named after the innermost place in full."""
+    from graph.extract.regions import find_regions
+
+    hits = find_regions(name, place)
+    end, innermost, written = 0, None, ""
+    for start, h_end, w, region in hits:
+        if start != end:
+            break
+        end, innermost, written = h_end, region, w
+    if innermost is None or written == innermost.name or end >= len(name):
+        return name
+    return innermost.name + name[end:]
 
 
 def _ends_with_head(name: str, cls: str) -> bool:
@@ -230,7 +254,11 @@ def find_named(text: str, place: Place, taken: list[tuple[int, int]]) -> list[Me
             continue
         if any(s <= start and h_end <= e for s, e in taken):
             continue
-        canonical = _expand_short_form(name) if cls in {"Hospital", "Facility", "Organization"} else name
+        canonical = (
+            _expand_place(_expand_short_form(name), place)
+            if cls in {"Hospital", "Facility", "Organization"}
+            else name
+        )
         for tail in _lex()["droppable_tails"]:
             shorter = canonical.removesuffix(tail)
             if shorter != canonical and _ends_with_head(shorter, cls):

@@ -111,8 +111,35 @@ def find_regions(text: str, place: Place | None) -> list[tuple[int, int, str, Re
                 continue
             found.append((start, end, name, region))
             taken.append((start, end))
+    found.extend(_county_short_after(text, found, taken))
     found.sort(key=lambda t: t[0])
     return found
+
+
+def _county_short_after(
+    text: str, found: list[tuple[int, int, str, Region]], taken: list[tuple[int, int]]
+) -> list[tuple[int, int, str, Region]]:
+    """云南安宁, 重庆石柱: a county's short form right after its province or city is the county."""
+    gaz = gazetteer()
+    out = []
+    for _s, end, _n, outer in found:
+        if outer.level not in {"province", "city"} or any(s <= end < e for s, e in taken):
+            continue
+        for county in _counties_in(outer.key):
+            hit = next((sh for sh in county.short if text.startswith(sh, end)), None)
+            if hit and gaz.contains(outer, county):
+                out.append((end, end + len(hit), hit, county))
+                taken.append((end, end + len(hit)))
+                break
+    return out
+
+
+@cache
+def _counties_in(key: str) -> tuple[Region, ...]:
+    gaz = gazetteer()
+    return tuple(
+        r for r in gaz.by_key.values() if r.level == "county" and any(a.key == key for a in gaz.ancestors(r))
+    )
 
 
 def _inside_word(text: str, start: int) -> bool:
