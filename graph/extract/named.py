@@ -169,6 +169,13 @@ def _expand_place(name: str, place: Place) -> str:
         end, innermost, written = h_end, region, w
     if innermost is None or written == innermost.name or end >= len(name):
         return name
+    rest = name[end:]
+    if any(
+        rest.startswith(h) or rest[2:].startswith(h)
+        for h, c in _lex()["suffixes"].items()
+        if c == "Organization"
+    ):
+        return name  # 香港大学深圳医院: the place names the university, not the hospital
     return innermost.name + name[end:]
 
 
