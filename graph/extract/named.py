@@ -123,6 +123,9 @@ def left_extend(text: str, head_start: int, head_end: int, allow_numbers: bool =
     while start_idx > 0:
         tok = tokens[start_idx - 1]
         tag = tags[start_idx - 1]
+        if tok == "年" and start_idx >= 2 and re.fullmatch(r"(?:19|20)\d\d", tokens[start_idx - 2]):
+            start_idx -= 2  # 深圳市2025年民生实事项目: a year belongs to a programme's name
+            continue
         if allow_numbers and tag == "m":
             pass  # 3岁以下婴幼儿: an age is part of a group's name
         elif start_idx - 1 < idx - 1 and tag in _lex()["boundary_tags"] and tok not in _keep():
