@@ -30,6 +30,7 @@ class Rule:
     regex: re.Pattern[str]
     subject: int
     object: int
+    quoted: str = ""  # "subject" or "object": that entity must be written in quotation marks
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
@@ -49,7 +50,7 @@ def _compile(pattern: str) -> re.Pattern[str]:
 def rules() -> tuple[Rule, ...]:
     """The cue rules of ``data/lexicon/relations.toml``, compiled."""
     return tuple(
-        Rule(r["relation"], _compile(r["pattern"]), int(r["subject"]), int(r["object"]))
+        Rule(r["relation"], _compile(r["pattern"]), int(r["subject"]), int(r["object"]), r.get("quoted", ""))
         for r in lexicon("relations")["rule"]
     )
 
@@ -88,6 +89,10 @@ def further_facts(text: str, mentions: list[Mention]) -> list[Fact]:
             for match in rule.regex.finditer(clause):
                 subjects = [ents[int(i)] for _c, i in _SLOT.findall(match.group(f"g{rule.subject}"))]
                 objects = [ents[int(i)] for _c, i in _SLOT.findall(match.group(f"g{rule.object}"))]
+                if rule.quoted:
+                    held = subjects if rule.quoted == "subject" else objects
+                    if not all(text[m.start] == "“" for m in held):
+                        continue
                 for s in subjects:
                     for o in objects:
                         key = (id(s), rule.relation, id(o))
