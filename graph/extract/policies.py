@@ -323,6 +323,12 @@ class PolicyFinder:
             mm = re.search(r"发布机构\s*:?\s*", self.text[:2000])
             if mm:
                 issuers = [a for a in self.agencies if a.start == mm.end()][:1]
+        if not issuers:
+            # a regulation: "2024年12月31日上海市第十六届人民代表大会常务委员会第十八次会议通过"
+            adopted = re.search(_cues()["policy"]["adoption_pattern"], self.text[:3000])
+            if adopted:
+                named = [a for a in self.agencies if a.attrs.get("named", True)]
+                issuers = [a for a in named if a.end == adopted.start()][:1]
         for a in issuers:
             end = max(a.end, a.start + 1)
             self.fact(m, "issuedBy", a, a.start, end)
