@@ -11,9 +11,11 @@ import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from graph import __version__
 from graph.pipeline import build
+from graph.read import MAX_BYTES
 from graph.resources import corpus_dir
 from graph.store import DEFAULT_STORE, EXPORT_FORMATS, STORE_ENV, GraphStore, Stats, StoreError
 
@@ -64,14 +66,22 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "build",
         help="extract documents into the graph store",
-        description="Read documents (files or folders of .txt), extract entities and relations, and store "
-        "each document as its own named graph, replacing any earlier build of the same file. With no PATH, "
-        "builds the bundled corpus. A folder may hold a manifest.json with titles, dates and places.",
+        description="Read documents (files or folders of text, HTML, Word .docx or PDF files, in UTF-8, "
+        "GB18030 or Big5), extract entities and relations, and store each document as its own named graph, "
+        "replacing any earlier build of the same file. With no PATH, builds the bundled corpus. A folder may "
+        "hold a manifest.json with titles, dates and places. Unreadable files are skipped with a reason.",
     )
     p.add_argument(
         "paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: bundled corpus)"
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--max-bytes",
+        type=int,
+        default=MAX_BYTES,
+        metavar="N",
+        help=f"skip files larger than N bytes (default {MAX_BYTES:,})",
+    )
     _store_option(p)
     p.set_defaults(func=cmd_build)
 
@@ -99,7 +109,8 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _print_stats(stats: Stats, out=sys.stdout) -> None:
+def _print_stats(stats: Stats, out: TextIO | None = None) -> None:
+    out = out or sys.stdout
     print(f"documents  {stats.documents}", file=out)
     print(f"entities   {stats.entity_total}", file=out)
     for name, n in sorted(stats.entities.items()):
@@ -121,7 +132,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"skipped {path}: {reason}", file=sys.stderr)
 
     with GraphStore(args.store) as store:
-        report = build(paths, store, progress=not args.quiet, on_error=on_error)
+        report = build(paths, store, progress=not args.quiet, on_error=on_error, max_bytes=args.max_bytes)
         stats = store.stats()
         where = store.path.resolve()
     print(f"built {len(report.built)} document(s) into {where}")
