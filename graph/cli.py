@@ -1,7 +1,8 @@
 """``policy-graph``: build the graph from documents, then export it and count what it holds.
 
 Exit status (all commands): 0 success; 1 the command could not run (no store, bad option,
-unwritable output); 2 ``build`` finished but skipped at least one file (listed on stderr).
+unwritable output); 2 ``build`` finished but skipped at least one file (listed on stderr);
+3 ``audit --fail-on`` found findings of that severity (the report is still written).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ EXIT_OK, EXIT_ERROR, EXIT_SKIPPED = 0, 1, 2
 
 # Modules that add a command of their own (query, serve, html, audit): each defines
 # ``add_command(subparsers, store_option)``. Listed here so ``--help`` shows them in order.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("graph.audit",)
 
 _DESCRIPTION = """\
 policy-graph turns Chinese policy documents into one RDF knowledge graph of agencies,
@@ -33,13 +34,15 @@ fact. Build it from documents, then export, query or explore it.
 
 _EPILOG = f"""\
 The graph lives in an on-disk Oxigraph store: --store DIR, else ${STORE_ENV}, else
-./{DEFAULT_STORE}. Exit status: 0 ok, 1 error, 2 build skipped some files.
+./{DEFAULT_STORE}. Exit status: 0 ok, 1 error, 2 build skipped some files,
+3 audit --fail-on found findings of that severity.
 
 examples:
   policy-graph build                      # the bundled corpus
   policy-graph build docs/ more.txt       # your own files and folders
   policy-graph export -f trig -o out/policy-graph.trig
   policy-graph stats
+  policy-graph audit -o out/audit.html    # responsibility gaps, loads, duplicates
 """
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
 import pyshacl
 import rdflib
 from rdflib import RDF, Namespace
@@ -53,11 +54,9 @@ def shapes_graph() -> rdflib.Graph:
 
 def data_graph(store: GraphStore) -> rdflib.Graph:
     """Every document graph merged into one rdflib graph, plus the ontology."""
-    dataset = rdflib.Dataset()
-    dataset.parse(data=store.sorted_nquads(), format="nquads")
+    triples = {ox.Triple(q.subject, q.predicate, q.object) for q in store.quads()}
     union = rdflib.Graph()
-    for s, p, o, _g in dataset.quads((None, None, None, None)):
-        union.add((s, p, o))
+    union.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
     for path in ontology_files():
         if "shape" not in path.stem:
             union.parse(path, format="turtle")

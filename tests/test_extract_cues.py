@@ -72,6 +72,16 @@ def test_document_number_of_a_cited_basis() -> None:
     process(doc)
     numbers = {e.canonical: e.attrs.get("docNumber") for e in doc.entities.values() if e.cls == "Policy"}
     assert numbers[BASIS] == "国办发〔2019〕15号"
+    # the cited basis's number is not the document's own
+    assert numbers[POLICY] is None
+
+
+def test_own_document_number_on_its_line() -> None:
+    text = TASKS.replace("\n\n根据", "\n\n穗府〔2024〕3号\n\n根据", 1)
+    doc = Document(doc_id="t.txt", text=text)
+    process(doc)
+    numbers = {e.canonical: e.attrs.get("docNumber") for e in doc.entities.values() if e.cls == "Policy"}
+    assert numbers == {POLICY: "穗府〔2024〕3号", BASIS: "国办发〔2019〕15号"}
 
 
 def test_first_listed_unit_leads_when_the_document_says_so() -> None:

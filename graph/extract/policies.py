@@ -334,11 +334,25 @@ class PolicyFinder:
             self.fact(m, "issuedBy", a, a.start, end)
         if date:
             m.attrs["issueDate"] = date
-        nm = _doc_number().search(self.text[:600])
+        nm = self._own_doc_number()
         if nm and not m.attrs.get("docNumber"):
             number = normalise_doc_number(nm.group(0))
             m.attrs["docNumber"] = number
             m.aliases.add(number)
+
+    def _own_doc_number(self) -> re.Match[str] | None:
+        """The document's own 文号 in its head, not the number of a 《document》 it cites.
+
+        A preamble such as 根据《国务院关于实施健康中国行动的意见》(国发〔2019〕13号) names
+        another document's number; the document's own number stands on a line of its own or
+        after a 文号 label, never on a line that cites a title.
+        """
+        head = self.text[:600]
+        for nm in _doc_number().finditer(head):
+            line_start = head.rfind("\n", 0, nm.start()) + 1
+            if "《" not in head[line_start : nm.start()]:
+                return nm
+        return None
 
     def _signature(self) -> tuple[Mention | None, str | None]:
         """An agency alone on a line, followed within two lines by a date."""
