@@ -277,6 +277,12 @@ def institution_short_forms() -> dict[str, str]:
     return {row["short"]: row["full"] for row in _read_csv("institution_short_forms.csv") if row.get("short")}
 
 
+@cache
+def special_economic_zones() -> dict[str, str]:
+    """The special economic zone of a city or province (深圳市 -> 深圳经济特区)."""
+    return {row["city"]: row["zone"] for row in _read_csv("special_economic_zones.csv") if row.get("zone")}
+
+
 @dataclass(frozen=True)
 class StandardName:
     """A nationally standard name of a scheme, fund or group, with its short forms."""

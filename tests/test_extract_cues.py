@@ -164,3 +164,20 @@ def test_target_group_of_a_scheme() -> None:
 def test_ambiguous_sentences_yield_no_further_relation() -> None:
     text = "市人民医院和市中医院都很重要。市医保局、市卫生健康委召开会议,研究长期护理保险和医疗救助。"
     assert triples(text, "佛山市", FURTHER) == set()
+
+
+def test_laws_to_be_drafted_are_policies_and_特区_is_the_zone() -> None:
+    text = (
+        "厦门市人民政府关于推进养老服务体系建设的实施意见\n\n"
+        "(一)完善法规。推动制定出台特区养老服务条例、公共文明行为促进条例,修订完善特区物业管理条例,"
+        "制定相关配套办法。\n"
+    )
+    doc = Document(doc_id="t.txt", text=text, meta={"place": "厦门市"})
+    process(doc)
+    policies = {e.canonical: sorted(e.names) for e in doc.entities.values() if e.cls == "Policy"}
+    assert policies == {  # canonical name: the other names seen
+        "厦门市人民政府关于推进养老服务体系建设的实施意见": ["关于推进养老服务体系建设的实施意见"],
+        "厦门经济特区养老服务条例": ["特区养老服务条例"],
+        "公共文明行为促进条例": [],
+        "厦门经济特区物业管理条例": ["特区物业管理条例"],
+    }

@@ -56,6 +56,7 @@ def extract(doc: Document) -> Document:
             policies.mentions.clear()
     doc.meta.setdefault("genre", genre)
     policies.find_citations()
+    policies.find_unquoted()
     policies.find_issuers()
     policies.find_reported()
     policies.find_bases()

@@ -33,7 +33,7 @@ from graph.reference import (
 LEVEL_CHARS = "省市区县州旗"
 # Characters after which a level character (市, 区 …) starts a new name rather than ending a
 # word (城市, 社区): punctuation, digits and the function words that precede agency names.
-_BOUNDARY_BEFORE = set("我本由和与及同经请对在向将被为从据等的是了、,;:()[]【】“”\"'《》 \n\t。!?") | set(
+_BOUNDARY_BEFORE = set("我本由和与及同经请对在向将被为从据等的是了含、,;:()[]【】“”\"'《》 \n\t。!?") | set(
     "0123456789"
 )
 # Party and CPPCC names may carry their organisation in front of the place.

@@ -19,7 +19,7 @@ from functools import cache
 
 from graph.document import Fact, Mention
 from graph.extract.regions import Place
-from graph.reference import lexicon
+from graph.reference import lexicon, special_economic_zones
 
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 
@@ -96,6 +96,11 @@ def bare_title(title: str) -> str:
     t = strip_title(title)
     i = t.find("关于")
     return t[i:] if i > 0 else t
+
+
+# What may follow a name in a list of titles: another name (after 、和及) or the clause's end.
+_LIST_JOIN = frozenset("、和及")
+_LIST_END = _LIST_JOIN | frozenset(",。;") | {""}
 
 
 @dataclass
@@ -210,6 +215,44 @@ class PolicyFinder:
                 pol.aliases.add(number)
             self._issuers_of_citation(pol, m.start(), m.start(1), m.end(1))
         self._same_as_main()
+
+    def find_unquoted(self) -> None:
+        """Laws a plan says will be drafted or revised, listed without 《》.
+
+        推动制定出台特区健康条例、突发公共卫生事件应急条例 names two regulations; only list
+        items that end with a law-like suffix count, and 特区 stands for the document's
+        special economic zone.
+        """
+        cues = _cues()["policy"]
+        verbs = "|".join(sorted(map(re.escape, cues["drafting_verbs"]), key=len, reverse=True))
+        suffixes = "|".join(sorted(map(re.escape, cues["unquoted_suffixes"]), key=len, reverse=True))
+        item = re.compile(rf"[\u4e00-\u9fff0-9]{{2,40}}?(?:{suffixes})")
+        taken = [(p.start, p.end) for p in self.mentions]
+        for vm in re.finditer(rf"(?:{verbs})", self.text):
+            pos = vm.end()
+            while True:
+                m = item.match(self.text, pos)
+                if m is None or self.text[m.end() : m.end() + 1] not in _LIST_END:
+                    break
+                name = m.group(0)
+                free = all(m.end() <= s or e <= m.start() for s, e in taken)
+                if free and not name.startswith(tuple(cues["unquoted_not_prefixes"])):
+                    self._unquoted(m.start(), m.end(), name)
+                if self.text[m.end() : m.end() + 1] not in _LIST_JOIN:
+                    break
+                pos = m.end() + 1
+
+    def _unquoted(self, start: int, end: int, name: str) -> None:
+        abbreviation = _cues()["policy"]["zone_abbreviation"]
+        zone = None
+        if name.startswith(abbreviation):
+            zones = special_economic_zones()
+            for region in (self.place.city, self.place.province):
+                if region is not None and region.name in zones:
+                    zone = zones[region.name]
+                    break
+        pol = self.policy(start, end, zone + name[len(abbreviation) :] if zone else name, unquoted=True)
+        pol.aliases.add(name)
 
     def _same_as_main(self) -> None:
         """A citation of the document's own policy (《Y》已经…同意, 现印发给你们) is the main policy."""
