@@ -161,6 +161,14 @@ def test_target_group_of_a_scheme() -> None:
     assert got == {("先看病后付费", "targets", "建档立卡贫困户")}
 
 
+def test_a_policy_named_for_a_group_targets_it_in_either_script() -> None:
+    simplified = "武汉市人民政府关于加强老年人健康服务的实施意见\n\n一、总体要求\n"
+    traditional = "武漢市人民政府關於加強老年人健康服務的實施意見\n\n一、總體要求\n"
+    policy = "武汉市人民政府关于加强老年人健康服务的实施意见"
+    for text in (simplified, traditional):
+        assert triples(text, "武汉市", {"targets"}) == {(policy, "targets", "老年人")}
+
+
 def test_ambiguous_sentences_yield_no_further_relation() -> None:
     text = "市人民医院和市中医院都很重要。市医保局、市卫生健康委召开会议,研究长期护理保险和医疗救助。"
     assert triples(text, "佛山市", FURTHER) == set()

@@ -14,7 +14,7 @@ from graph.document import Document, Fact, Mention
 from graph.extract import measures as measures_mod
 from graph.extract import responsibility as resp
 from graph.extract.agencies import find_agencies
-from graph.extract.further import further_facts
+from graph.extract.further import contained_facts, further_facts
 from graph.extract.named import find_named
 from graph.extract.policies import PolicyFinder, bare_title, is_policy_title
 from graph.extract.regions import find_listed_divisions, infer_place, region_mention
@@ -78,6 +78,9 @@ def extract(doc: Document) -> Document:
 
     facts += structural_facts(text, place, mentions)
     facts += further_facts(text, mentions)
+    inner_facts, inner_mentions = contained_facts(text, mentions)
+    facts += inner_facts
+    mentions += inner_mentions
     doc.mentions = mentions
     doc.facts = facts
     return doc

@@ -68,6 +68,33 @@ def _outermost(mentions: list[Mention]) -> list[Mention]:
     return out
 
 
+def contained_facts(text: str, mentions: list[Mention]) -> tuple[list[Fact], list[Mention]]:
+    """Relations implied by one name inside another (``[[contains]]`` in relations.toml).
+
+    The inner name is the longest name of an inner-class entity of the document, or a
+    standalone group word of named.toml, written inside the outer name. Returns the facts,
+    quoting the outer name, and the inner mentions made for them.
+    """
+    words = lexicon("named")["standalone_groups"]
+    facts: list[Fact] = []
+    new: list[Mention] = []
+    for spec in lexicon("relations").get("contains", []):
+        names = {m.canonical for m in mentions if m.cls == spec["inner"]} | set(words)
+        for outer in mentions:
+            if outer.cls not in spec["outer"] or not outer.attrs.get("named", True):
+                continue
+            surface = text[outer.start : outer.end]
+            inside = [name for name in names if name in surface and name != surface]
+            if not inside:
+                continue
+            name = max(inside, key=len)
+            start = outer.start + surface.find(name)
+            inner = Mention(spec["inner"], start, start + len(name), name)
+            new.append(inner)
+            facts.append(Fact(outer, spec["relation"], inner, outer.start, outer.end))
+    return facts, new
+
+
 def further_facts(text: str, mentions: list[Mention]) -> list[Fact]:
     """Further-relation facts of a document, each quoting its sentence."""
     ents = _outermost(mentions)
