@@ -174,11 +174,10 @@ def _expand_place(name: str, place: Place) -> str:
         return name
     rest = name[end:]
     if any(
-        rest.startswith(h) or rest[2:].startswith(h)
-        for h, c in _lex()["suffixes"].items()
-        if c == "Organization"
+        h in rest[:-1] for h, c in _lex()["suffixes"].items() if c == "Organization" and not rest.endswith(h)
     ):
-        return name  # 香港大学深圳医院: the place names the university, not the hospital
+        # 香港大学深圳医院, 广州中医药大学深圳医院: the place names the university, not the hospital
+        return name
     return innermost.name + name[end:]
 
 
@@ -281,7 +280,9 @@ def find_named(text: str, place: Place, taken: list[tuple[int, int]]) -> list[Me
     standard = _standard(text, taken)
     found = [m for m in found if not _placed_standard(text, m, standard)]
     found.extend(standard)
-    return _prune(found)
+    # 基本医保+大病保险+惠民保 is a formula of several schemes, not the name of one
+    marks = tuple(_lex()["formula_marks"])
+    return _prune([m for m in found if not any(c in m.canonical for c in marks)])
 
 
 @cache
