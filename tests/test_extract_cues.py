@@ -189,3 +189,22 @@ def test_laws_to_be_drafted_are_policies_and_特区_is_the_zone() -> None:
         "公共文明行为促进条例": [],
         "厦门经济特区物业管理条例": ["特区物业管理条例"],
     }
+
+
+def _named(text: str, place: str, cls: str) -> set[str]:
+    doc = Document(doc_id="t.txt", text=text, meta={"place": place})
+    process(doc)
+    return {e.canonical for e in doc.entities.values() if e.cls == cls}
+
+
+def test_campus_and_joint_place_names_of_organisations() -> None:
+    text = "支持哈尔滨工业大学(深圳)、南方医科大学•珠海建设,推动成立广州-佛山医学检验联盟。"
+    assert _named(text, "深圳市", "Organization") == {
+        "哈尔滨工业大学(深圳)",
+        "南方医科大学•珠海",
+        "广州-佛山医学检验联盟",
+    }
+
+
+def test_a_head_word_inside_a_longer_word_names_nothing() -> None:
+    assert _named("推进医院集团化改革,深化药品集团化采购。", "成都市", "Organization") == set()

@@ -173,12 +173,42 @@ def _expand_place(name: str, place: Place) -> str:
     if innermost is None or written == innermost.name or end >= len(name):
         return name
     rest = name[end:]
-    if any(
-        h in rest[:-1] for h, c in _lex()["suffixes"].items() if c == "Organization" and not rest.endswith(h)
-    ):
-        # 香港大学深圳医院, 广州中医药大学深圳医院: the place names the university, not the hospital
+    if any(h in rest for h, c in _lex()["suffixes"].items() if c == "Organization"):
+        # 香港中文大学 is the university's own name; in 广州中医药大学深圳医院 the place names the
+        # university, not the hospital
         return name
     return innermost.name + name[end:]
+
+
+def _campus_end(text: str, end: int) -> int:
+    """香港中文大学(深圳), 中山大学•深圳: a campus named by its place after the institution."""
+    from graph.extract.regions import find_regions
+
+    m = re.match(r"\(([\u4e00-\u9fff]{2,8})\)|[•·]([\u4e00-\u9fff]{2,4})", text[end:])
+    if m is None:
+        return end
+    place = m.group(1) or m.group(2)
+    hits = find_regions(place, None)
+    if not hits or hits[0][0] != 0:
+        return end
+    if m.group(1):  # (深圳): the whole bracket is the place
+        return end + m.end() if hits[0][1] == len(place) else end
+    return end + 1 + hits[0][1]  # •深圳: the place, whatever follows
+
+
+def _joint_places_start(text: str, start: int) -> int:
+    """菏泽-临沂药品采购联盟: a body of two places joined by a dash starts at the first place."""
+    from graph.extract.regions import find_regions
+
+    m = re.search(r"([\u4e00-\u9fff]{2,5})[-—]$", text[max(0, start - 7) : start])
+    if m is None or not find_regions(text[start : start + 5], None):
+        return start
+    place = m.group(1)
+    for cut in range(len(place) - 1):
+        hits = find_regions(place[cut:], None)
+        if hits and hits[0][0] == 0 and hits[0][1] == len(place) - cut:
+            return start - (len(m.group(0)) - cut)
+    return start
 
 
 def _ends_with_head(name: str, cls: str) -> bool:
@@ -239,14 +269,17 @@ def find_named(text: str, place: Place, taken: list[tuple[int, int]]) -> list[Me
         head = m.group(0)
         cls = suffixes[head]
         h_start, h_end = m.span()
-        # the head must not continue into a longer word (医保局, 保险费)
-        if h_end < len(text) and text[h_end] in "局委办厅部费金卡额率证号":
+        # the head must not continue into a longer word (医保局, 保险费, 集团化)
+        if h_end < len(text) and text[h_end] in "局委办厅部费金卡额率证号化":
             continue
         start = left_extend(text, h_start, h_end, allow_numbers=(cls == "Group"))
         if start is None:
             continue
         if head in quoted_only and "”" not in text[start:h_start]:
             continue
+        if cls == "Organization":
+            h_end = _campus_end(text, h_end)
+            start = _joint_places_start(text, start)
         name = text[start:h_end]
         if name in not_names:
             continue
