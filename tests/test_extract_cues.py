@@ -208,3 +208,9 @@ def test_campus_and_joint_place_names_of_organisations() -> None:
 
 def test_a_head_word_inside_a_longer_word_names_nothing() -> None:
     assert _named("推进医院集团化改革,深化药品集团化采购。", "成都市", "Organization") == set()
+
+
+def test_a_level_character_before_a_facility_is_the_documents_place() -> None:
+    text = "杭州市依法将公共信用信息归集至市公共信用信息服务平台,完善市场监管信息平台。"
+    got = triples(text, "杭州市", {"locatedIn"})
+    assert got == {("杭州市公共信用信息服务平台", "locatedIn", "杭州市")}

@@ -21,7 +21,7 @@ import jieba.posseg as pseg
 from graph.document import Mention
 from graph.extract.lexmatch import Lexicon, is_common_word, trie_regex
 from graph.extract.regions import Place
-from graph.reference import StandardName, institution_short_forms, lexicon, standard_names
+from graph.reference import Region, StandardName, institution_short_forms, lexicon, standard_names
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -219,6 +219,14 @@ def _ends_with_head(name: str, cls: str) -> bool:
     )
 
 
+def _level_place(name: str, place: Place) -> Region | None:
+    """The place a leading level character stands for (市 -> the document's city), unless the
+    character starts a word of its own (市场, 区域)."""
+    if len(name) < 3 or name[0] not in "省市区县" or is_common_word(name[:2]):
+        return None
+    return place.at_level(name[0])
+
+
 def _expand_short_form(name: str) -> str:
     """港大深圳医院 -> 香港大学深圳医院 (institution short forms at the front)."""
     forms = institution_short_forms()
@@ -301,11 +309,17 @@ def find_named(text: str, place: Place, taken: list[tuple[int, int]]) -> list[Me
             if cls in {"Hospital", "Facility", "Organization"}
             else name
         )
+        region = _level_place(name, place) if cls in {"Hospital", "Facility", "Organization"} else None
+        if region is not None:  # 市公共信用信息服务平台 in a Shanghai text
+            canonical = region.name + name[1:]
         for tail in _lex()["droppable_tails"]:
             shorter = canonical.removesuffix(tail)
             if shorter != canonical and _ends_with_head(shorter, cls):
                 canonical = shorter
-        found.append(Mention(cls=cls, start=start, end=h_end, canonical=canonical, aliases={name}))
+        mention = Mention(cls=cls, start=start, end=h_end, canonical=canonical, aliases={name})
+        if region is not None:
+            mention.attrs["region"] = region
+        found.append(mention)
     found.extend(
         m for m in _numbered_hospital(text, place) if not any(s < m.end and m.start < e for s, e in taken)
     )

@@ -82,7 +82,7 @@ def structural_facts(text: str, place: Place, mentions: list[Mention]) -> list[F
         ):
             facts.append(Fact(m, "locatedIn", region_node(home, m), m.start, m.end))
     for m in mentions:
-        if m.cls == "Hospital" and isinstance(m.attrs.get("region"), Region):
+        if m.cls in LOCATED - {"Organization"} and isinstance(m.attrs.get("region"), Region):
             facts.append(Fact(m, "locatedIn", region_node(m.attrs["region"], m), m.start, m.end))
 
     # regions within regions, and members of economic regions (深圳市 in 粤港澳大湾区)
