@@ -24,7 +24,7 @@ EXIT_OK, EXIT_ERROR, EXIT_SKIPPED = 0, 1, 2
 
 # Modules that add a command of their own (query, serve, html, audit): each defines
 # ``add_command(subparsers, store_option)``. Listed here so ``--help`` shows them in order.
-COMMAND_MODULES: tuple[str, ...] = ("graph.query", "graph.serve", "graph.audit")
+COMMAND_MODULES: tuple[str, ...] = ("graph.query", "graph.serve", "graph.explore", "graph.audit")
 
 _DESCRIPTION = """\
 policy-graph turns Chinese policy documents into one RDF knowledge graph of agencies,
