@@ -214,3 +214,21 @@ def test_a_level_character_before_a_facility_is_the_documents_place() -> None:
     text = "杭州市依法将公共信用信息归集至市公共信用信息服务平台,完善市场监管信息平台。"
     got = triples(text, "杭州市", {"locatedIn"})
     assert got == {("杭州市公共信用信息服务平台", "locatedIn", "杭州市")}
+
+
+def test_commissioning_body_named_first() -> None:
+    got = triples("南京市衛生健康委委託市醫學會開展醫療事故技術鑒定。", "南京市", FURTHER)
+    assert got == {("南京市医学会", "commissionedBy", "南京市卫生健康委员会")}
+
+
+def test_established_by_bodies_after_由() -> None:
+    got = triples("杭州市罕见病关爱基金由市医学会、市红十字会共同设立。", "杭州市", FURTHER)
+    assert got == {
+        ("杭州市罕见病关爱基金", "establishedBy", "杭州市医学会"),
+        ("杭州市罕见病关爱基金", "establishedBy", "杭州市红十字会"),
+    }
+
+
+def test_collaboration_agreement_in_traditional_script() -> None:
+    got = triples("市人民醫院與浙江大學簽署戰略合作協議。", "杭州市", FURTHER)
+    assert got == {("杭州市人民医院", "collaboratesWith", "浙江大学")}

@@ -128,7 +128,13 @@ def left_extend(text: str, head_start: int, head_end: int, allow_numbers: bool =
             continue
         if allow_numbers and tag == "m":
             pass  # 3岁以下婴幼儿: an age is part of a group's name
-        elif start_idx - 1 < idx - 1 and tag in _lex()["boundary_tags"] and tok not in _keep():
+        elif (
+            tag in _lex()["boundary_tags"]
+            and tok not in _keep()
+            and (start_idx - 1 < idx - 1 or tag in _lex()["verb_tags"])
+        ):
+            # a verb or particle ends the name, unless it touches the head and is no plain
+            # verb (签署|战略 is a clause, 门诊统筹|基金 a name)
             break
         if tok in _boundaries() or any(tok.endswith(b) and len(b) >= 2 for b in _lex()["left_boundaries"]):
             break
