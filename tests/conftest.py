@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from graph.pipeline import build
 from graph.resources import corpus_dir
@@ -43,3 +45,25 @@ def exported_trig(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -
     with GraphStore(built_store, read_only=True) as store:
         store.export(out, "trig")
     return out
+
+
+# Debian's Chromium, headless, as root in a sandbox with no network: the background services
+# would otherwise try (and fail) to reach Google at every start.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One real headless Chromium for the session's browser tests."""
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

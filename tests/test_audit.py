@@ -15,6 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
+from playwright.sync_api import Browser
 
 from graph.audit import EXIT_FINDINGS, AuditReport, audit, output_format
 from graph.audit_report import render
@@ -446,26 +447,19 @@ def test_charts_draw_names_with_a_cjk_font_without_warnings(
 
 
 def test_corpus_html_report_shows_its_charts_in_a_browser_offline(
-    corpus_reports: tuple[dict, str], tmp_path: Path
+    corpus_reports: tuple[dict, str], tmp_path: Path, browser: Browser
 ) -> None:
     """Opened from disk in headless Chromium, the page fetches nothing and both charts decode."""
-    from playwright.sync_api import sync_playwright
-
     page_file = tmp_path / "audit.html"
     page_file.write_text(corpus_reports[1], encoding="utf-8")
-    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=args)
-        try:
-            page = browser.new_page()
-            requests: list[str] = []
-            errors: list[str] = []
-            page.on("request", lambda r: requests.append(r.url))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.goto(page_file.as_uri())
-            widths = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.complete && i.naturalWidth)")
-        finally:
-            browser.close()
+    page = browser.new_page()
+    requests: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(page_file.as_uri())
+    widths = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.complete && i.naturalWidth)")
+    page.close()
     assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
     assert errors == []
     assert len(widths) == 2 and all(w and w > 100 for w in widths)

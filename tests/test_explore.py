@@ -3,11 +3,10 @@ would, plus the command's filters and errors."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from graph.cli import main
 from graph.explore import SelectionError, read_graph, select
@@ -15,15 +14,6 @@ from graph.ontology import entity_classes
 from graph.pipeline import build
 from graph.store import GraphStore
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 HEALTH_BUREAU = "深圳市医疗保障局"
 XSS_DOC = """广州市卫生健康委员会关于加强托育服务的通知
 
@@ -32,14 +22,6 @@ XSS_DOC = """广州市卫生健康委员会关于加强托育服务的通知
 (一)推进“<script>pwn()</script>”项目。(责任单位:市卫生健康委、市医保局)
 """
 PAYLOAD = "<script>pwn()</script><img src=x onerror=pwn()>"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
