@@ -232,3 +232,12 @@ def test_established_by_bodies_after_由() -> None:
 def test_collaboration_agreement_in_traditional_script() -> None:
     got = triples("市人民醫院與浙江大學簽署戰略合作協議。", "杭州市", FURTHER)
     assert got == {("杭州市人民医院", "collaboratesWith", "浙江大学")}
+
+
+def test_a_temporary_body_heading_a_cited_notice_issues_it() -> None:
+    text = "按照《南山区防汛抗旱指挥部办公室关于印发南山区防汛工作方案的通知》要求,做好准备。"
+    got = triples(text, "深圳市", {"issuedBy", "jurisdiction"})
+    assert got == {
+        ("南山区防汛工作方案", "issuedBy", "南山区防汛抗旱指挥部办公室"),
+        ("南山区防汛抗旱指挥部办公室", "jurisdiction", "南山区"),
+    }

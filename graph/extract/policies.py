@@ -293,6 +293,8 @@ class PolicyFinder:
             if cut >= 0:
                 head_end = cut if head_end < 0 else min(head_end, cut)
         heads = [a for a in self.agencies_in(t_start, head_end)] if head_end > t_start else []
+        if not heads and head_end > t_start:
+            heads = self._ad_hoc_body(t_start, head_end)
         if heads and heads[0].start == t_start:
             for a in _contiguous(heads, self.text, t_start):
                 self.fact(pol, "issuedBy", a, t_start, min(t_end, max(a.end, head_end)))
@@ -316,6 +318,23 @@ class PolicyFinder:
                 )
                 for a in self.agencies_in(origin_start, origin_start + len(carrier.origin)):
                     self.fact(inner, "issuedBy", a, origin_start, origin_start + len(carrier.origin) + 8)
+
+    def _ad_hoc_body(self, start: int, end: int) -> list[Mention]:
+        """A title head naming a temporary body of a region (…指挥部办公室医疗救治组)."""
+        from graph.extract.regions import find_regions
+
+        spec = lexicon("agencies")["ad_hoc"]
+        head = self.text[start:end].strip()
+        if not head.endswith(tuple(spec["suffixes"])) or len(head) > spec["max_length"]:
+            return []
+        hits = find_regions(head, self.place)
+        if not hits or hits[0][0] != 0:
+            return []
+        body = Mention(
+            cls="Agency", start=start, end=start + len(head), canonical=head, attrs={"region": hits[0][3]}
+        )
+        self.agencies.append(body)
+        return [body]
 
     def _agencies_before(self, pos: int) -> list[Mention]:
         """Agencies listed immediately before ``pos`` (separated by 、 or spaces), or before a
