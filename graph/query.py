@@ -35,6 +35,7 @@ def _list_named() -> str:
 
 
 def _read_query(args: argparse.Namespace) -> str:
+    """The query text from exactly one of: the argument, ``--file``, ``--name``."""
     given = [x for x in (args.sparql, args.file, args.name) if x is not None]
     if len(given) != 1:
         raise QueryError("give exactly one query: inline, --file FILE or --name NAME (see --list)")
@@ -49,10 +50,13 @@ def _read_query(args: argparse.Namespace) -> str:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
+    """Run one query and print it: 0 when it ran (rows or none), 1 when it could not."""
     if args.list:
         sys.stdout.write(_list_named())
         return 0
     try:
+        if args.limit is not None and args.limit <= 0:
+            raise QueryError("--limit must be positive")
         sparql = _read_query(args)
         with GraphStore(args.store, read_only=True) as store:
             result = run(store, sparql, max_rows=args.limit)
@@ -62,8 +66,9 @@ def cmd_query(args: argparse.Namespace) -> int:
     if result.kind != "graph" and args.format == "table":
         sys.stdout.write(table(result))
     else:
+        body = serialize(result, "json" if args.format == "table" else args.format)
         sys.stdout.flush()
-        sys.stdout.buffer.write(serialize(result, "json" if args.format == "table" else args.format))
+        sys.stdout.buffer.write(body if body.endswith(b"\n") else body + b"\n")  # end the terminal line
         sys.stdout.buffer.flush()
     if result.truncated:
         print(f"policy-graph query: stopped after {args.limit} results (--limit)", file=sys.stderr)

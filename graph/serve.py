@@ -1,10 +1,11 @@
 """``policy-graph serve``: a read-only SPARQL 1.1 Protocol endpoint at ``/sparql`` and a query
 page at ``/``, on loopback unless told otherwise.
 
-Each query runs in a child process that opens the store read-only, so a query past the time
-limit can be stopped for real (Oxigraph cannot cancel a query inside a process) and a crash
-cannot take the server down. Children come from a fork server that has the package already
-imported, so starting one costs milliseconds.
+The HTTP side is the standard library's threading server: the endpoint is for one person or
+one program on this machine, and it needs nothing installed. Queries run in a pool of worker
+processes (``graph.query_workers``) so that a query past the time limit can be stopped for
+real and a crash cannot take the server down. The page is one HTML file with its script and
+style inline, so it works with no network.
 """
 
 from __future__ import annotations
@@ -12,52 +13,50 @@ from __future__ import annotations
 import argparse
 import html
 import json
-import multiprocessing
+import os
 import re
+import signal
+import socket
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from multiprocessing.connection import Connection
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-from graph.sparql import RESULT_TYPES, QueryError, media_type, named_queries, run, serialize
+from graph.query_workers import Reply, WorkerPool, text_reply
+from graph.sparql import RESULT_TYPES, named_queries
 from graph.store import GraphStore, StoreError, default_store_path
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
 DEFAULT_TIMEOUT, DEFAULT_MAX_ROWS = 30.0, 10_000
+DEFAULT_WORKERS = min(4, os.cpu_count() or 1)
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+# An update sent as a query would get the parser's "expected SELECT…" (400); spotting its
+# first keyword, after any comments and prologue, gives the clear refusal (403) instead.
 _UPDATE = re.compile(
     r"^\s*(?:(?:#[^\n]*|PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*"
     r"(?:INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
     re.IGNORECASE,
 )
 _BY_TYPE = {t: f for f, t in RESULT_TYPES.items()}
-_READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
-
-_context = multiprocessing.get_context("forkserver")
-_context.set_forkserver_preload(["graph.sparql"])
+READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
+NO_DATASET = (
+    "default-graph-uri and named-graph-uri are not supported: the default graph is the union of "
+    "all documents' graphs; use GRAPH <document> in the query"
+)
+MAX_BODY = 1_000_000  # bytes of a POSTed query
 
 
 @dataclass(frozen=True)
 class Settings:
+    """What the server was started with; the page shows the limits."""
+
     store: Path
     timeout: float = DEFAULT_TIMEOUT
     max_rows: int = DEFAULT_MAX_ROWS
-
-
-@dataclass(frozen=True)
-class Reply:
-    status: int
-    content_type: str
-    body: bytes
-    truncated: bool = False
-
-
-def _text(status: int, message: str) -> Reply:
-    return Reply(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"))
+    workers: int = DEFAULT_WORKERS
 
 
 def result_format(accept: str, requested: str | None) -> str:
@@ -70,7 +69,9 @@ def result_format(accept: str, requested: str | None) -> str:
         fields = [f.strip() for f in part.split(";")]
         q = next((float(f[2:]) for f in fields[1:] if f.startswith("q=") and _is_float(f[2:])), 1.0)
         choices.append((-q, i, fields[0].lower()))
-    for _q, _i, mtype in sorted(choices):
+    for minus_q, _i, mtype in sorted(choices):
+        if minus_q >= 0:  # q=0: not acceptable
+            break
         if mtype in _BY_TYPE:
             return _BY_TYPE[mtype]
         if mtype == "application/json":
@@ -88,48 +89,6 @@ def _is_float(text: str) -> bool:
     return True
 
 
-def _child(conn: Connection, store: str, sparql: str, fmt: str, max_rows: int) -> None:
-    """Run one query in a child process and send back (status, type, body, truncated)."""
-    try:
-        with GraphStore(store, read_only=True) as opened:
-            result = run(opened, sparql, max_rows=max_rows)
-        body = serialize(result, fmt)
-        conn.send((200, media_type(result, fmt) + "; charset=utf-8", body, result.truncated))
-    except QueryError as exc:
-        conn.send((400, "text/plain; charset=utf-8", f"malformed query: {exc}\n".encode(), False))
-    except StoreError as exc:
-        conn.send((500, "text/plain; charset=utf-8", f"{exc}\n".encode(), False))
-    finally:
-        conn.close()
-
-
-def execute(settings: Settings, sparql: str, fmt: str) -> Reply:
-    """Run a query under the time limit; a query still running at the limit is killed."""
-    if _UPDATE.match(sparql):
-        return _text(HTTPStatus.FORBIDDEN, _READ_ONLY)
-    receiver, sender = _context.Pipe(duplex=False)
-    proc = _context.Process(
-        target=_child, args=(sender, str(settings.store), sparql, fmt, settings.max_rows), daemon=True
-    )
-    proc.start()
-    sender.close()
-    try:
-        if not receiver.poll(settings.timeout):
-            proc.kill()
-            return _text(
-                HTTPStatus.SERVICE_UNAVAILABLE,
-                f"query stopped: it ran longer than the time limit of {settings.timeout:g} s (--timeout)",
-            )
-        try:
-            status, ctype, body, truncated = receiver.recv()
-        except EOFError:
-            return _text(HTTPStatus.INTERNAL_SERVER_ERROR, "the query process ended without an answer")
-        return Reply(status, ctype, body, truncated)
-    finally:
-        receiver.close()
-        proc.join(timeout=5)
-
-
 # ---------------------------------------------------------------- the HTTP side
 
 
@@ -137,7 +96,9 @@ class Handler(BaseHTTPRequestHandler):
     """SPARQL 1.1 Protocol: GET ?query=, POST form (query=) or POST application/sparql-query."""
 
     settings: Settings  # set on the subclass made by make_server
+    pool: WorkerPool
     server_version = "policy-graph"
+    protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:
         url = urlparse(self.path)
@@ -145,54 +106,67 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/sparql":
             self._sparql(params)
         elif url.path == "/":
-            body = page(self.settings, params.get("name", [""])[0]).encode()
-            self._send(Reply(200, "text/html; charset=utf-8", body))
-        elif url.path.startswith("/queries/") and url.path.endswith(".rq"):
-            query = named_queries().get(url.path[len("/queries/") : -3])
-            if query is None:
-                self._send(_text(HTTPStatus.NOT_FOUND, "no such named query"))
-            else:
-                self._send(Reply(200, "application/sparql-query; charset=utf-8", query.text.encode()))
+            body = page(self.settings, params.get("name", [""])[0]).encode("utf-8")
+            self._send(Reply(HTTPStatus.OK, "text/html; charset=utf-8", body))
         elif url.path == "/queries":
             listing = [{"name": q.name, "purpose": q.purpose} for q in named_queries().values()]
-            self._send(Reply(200, "application/json", json.dumps(listing, ensure_ascii=False).encode()))
+            body = json.dumps(listing, ensure_ascii=False).encode("utf-8")
+            self._send(Reply(HTTPStatus.OK, "application/json", body))
+        elif url.path.startswith("/queries/") and url.path.endswith(".rq"):
+            query = named_queries().get(url.path[len("/queries/") : -len(".rq")])
+            if query is None:
+                self._send(text_reply(HTTPStatus.NOT_FOUND, "no such named query: see /queries"))
+            else:
+                body = query.text.encode("utf-8")
+                self._send(Reply(HTTPStatus.OK, "application/sparql-query; charset=utf-8", body))
         else:
-            self._send(_text(HTTPStatus.NOT_FOUND, "not found: the endpoint is /sparql, the query page is /"))
+            self._send(
+                text_reply(HTTPStatus.NOT_FOUND, "not found: the endpoint is /sparql, the query page is /")
+            )
 
     def do_POST(self) -> None:
         url = urlparse(self.path)
-        if url.path != "/sparql":
-            self._send(_text(HTTPStatus.NOT_FOUND, "not found: POST queries to /sparql"))
-            return
         length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            self.close_connection = True
+            self._send(
+                text_reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"a request body is at most {MAX_BODY} bytes")
+            )
+            return
         body = self.rfile.read(length).decode("utf-8", errors="replace")
+        if url.path != "/sparql":
+            self._send(text_reply(HTTPStatus.NOT_FOUND, "not found: POST queries to /sparql"))
+            return
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         params = parse_qs(url.query)
         if ctype == "application/sparql-update":
-            self._send(_text(HTTPStatus.FORBIDDEN, _READ_ONLY))
+            self._send(text_reply(HTTPStatus.FORBIDDEN, READ_ONLY))
         elif ctype == "application/sparql-query":
             self._sparql({**params, "query": [body]})
         elif ctype == "application/x-www-form-urlencoded":
             self._sparql({**params, **parse_qs(body)})
         else:
-            self._send(
-                _text(
-                    HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
-                    "POST a query as application/x-www-form-urlencoded (query=...) "
-                    "or as application/sparql-query",
-                )
+            message = (
+                "POST a query as application/x-www-form-urlencoded (query=...) or as application/sparql-query"
             )
+            self._send(text_reply(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, message))
 
     def _sparql(self, params: dict[str, list[str]]) -> None:
         if "update" in params:
-            self._send(_text(HTTPStatus.FORBIDDEN, _READ_ONLY))
+            self._send(text_reply(HTTPStatus.FORBIDDEN, READ_ONLY))
+            return
+        if "default-graph-uri" in params or "named-graph-uri" in params:
+            self._send(text_reply(HTTPStatus.BAD_REQUEST, NO_DATASET))
             return
         queries = params.get("query", [])
         if len(queries) != 1 or not queries[0].strip():
-            self._send(_text(HTTPStatus.BAD_REQUEST, "give exactly one 'query' parameter"))
+            self._send(text_reply(HTTPStatus.BAD_REQUEST, "give exactly one 'query' parameter"))
+            return
+        if _UPDATE.match(queries[0]):
+            self._send(text_reply(HTTPStatus.FORBIDDEN, READ_ONLY))
             return
         fmt = result_format(self.headers.get("Accept") or "", params.get("format", [None])[0])
-        self._send(execute(self.settings, queries[0], fmt))
+        self._send(self.pool.execute(queries[0], fmt, self.settings.max_rows))
 
     def _send(self, reply: Reply) -> None:
         self.send_response(reply.status)
@@ -204,67 +178,92 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(reply.body)
 
 
+class _IPv6Server(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
 def make_server(
-    settings: Settings, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT
+    settings: Settings, pool: WorkerPool, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT
 ) -> ThreadingHTTPServer:
-    handler = type("BoundHandler", (Handler,), {"settings": settings})
-    return ThreadingHTTPServer((host, port), handler)
+    """A threading HTTP server whose handler knows the settings and the worker pool."""
+    handler = type("BoundHandler", (Handler,), {"settings": settings, "pool": pool})
+    server_class = _IPv6Server if ":" in host else ThreadingHTTPServer
+    server = server_class((host, port), handler)
+    server.daemon_threads = True
+    return server
 
 
 # ---------------------------------------------------------------- the query page
 
 
 _PAGE = Path(__file__).parent / "templates" / "query_page.html"
-
-
+_SLOT = re.compile(r"\{(query|links|timeout|rows)\}")
 _EXAMPLE = "SELECT ?agency WHERE {\n  ?a a pol:Agency ; skos:prefLabel ?agency .\n}\n"
 
 
 def page(settings: Settings, name: str = "") -> str:
-    """The query page; ``?name=`` preloads a named query. Every text is HTML-escaped."""
+    """The query page; ``?name=`` preloads a named query. Every text is HTML-escaped, and the
+    slots are filled in one pass so that a query's own text is never taken for a slot."""
     queries = named_queries()
     chosen = queries.get(name)
-    text = chosen.text if chosen else _EXAMPLE
     links = "".join(
         f'<li><a href="/?name={html.escape(q.name)}">{html.escape(q.name)}</a> '
         f'<small>{html.escape(q.purpose)}</small> <a href="/queries/{html.escape(q.name)}.rq">.rq</a></li>'
         for q in queries.values()
     )
-    return (
-        _PAGE.read_text(encoding="utf-8")
-        .replace("{query}", html.escape(text))
-        .replace("{links}", links)
-        .replace("{timeout}", f"{settings.timeout:g}")
-        .replace("{rows}", str(settings.max_rows))
-    )
+    slots = {
+        "query": html.escape(chosen.text if chosen else _EXAMPLE),
+        "links": links,
+        "timeout": f"{settings.timeout:g}",
+        "rows": str(settings.max_rows),
+    }
+    return _SLOT.sub(lambda m: slots[m.group(1)], _PAGE.read_text(encoding="utf-8"))
 
 
 # ---------------------------------------------------------------- the command
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    store = args.store or default_store_path()
+    """Start the workers (which checks the store), then serve until interrupted."""
+    for name, value in (
+        ("--timeout", args.timeout),
+        ("--max-rows", args.max_rows),
+        ("--workers", args.workers),
+    ):
+        if value <= 0:
+            print(f"policy-graph serve: {name} must be positive", file=sys.stderr)
+            return 1
+    settings = Settings(Path(args.store or default_store_path()), args.timeout, args.max_rows, args.workers)
+    pool = WorkerPool(settings.store, settings.workers, settings.timeout)
     try:
-        GraphStore(store, read_only=True).close()  # fail now, not on the first query
+        GraphStore(settings.store, read_only=True).close()  # fail now, with the store's message
+        pool.start()
+        server = make_server(settings, pool, args.host, args.port)
     except StoreError as exc:
+        pool.close()
         print(f"policy-graph serve: {exc}", file=sys.stderr)
         return 1
-    settings = Settings(Path(store), timeout=args.timeout, max_rows=args.max_rows)
-    try:
-        server = make_server(settings, args.host, args.port)
     except OSError as exc:
+        pool.close()
         print(f"policy-graph serve: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     if args.host not in _LOOPBACK:
         print(f"policy-graph serve: listening on {args.host}, reachable from other machines", file=sys.stderr)
     host, port = server.server_address[:2]
-    print(f"SPARQL endpoint http://{host}:{port}/sparql, query page http://{host}:{port}/", flush=True)
+    where = f"[{host}]" if ":" in host else host
+    print(f"SPARQL endpoint http://{where}:{port}/sparql, query page http://{where}:{port}/", flush=True)
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the workers too, as Ctrl-C does
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         server.server_close()
+        pool.close()
     return 0
 
 
@@ -303,6 +302,13 @@ def add_command(
         metavar="N",
         help=f"return at most N rows or triples per query (default {DEFAULT_MAX_ROWS})",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=DEFAULT_WORKERS,
+        metavar="N",
+        help=f"queries that can run at once, each in its own process (default {DEFAULT_WORKERS}: "
+        "the CPUs, at most 4)",
+    )
     store_option(parser)
     parser.set_defaults(func=cmd_serve)
-

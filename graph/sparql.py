@@ -1,29 +1,27 @@
 """Running SPARQL on the store and writing the results: the one place the command line,
 the Python API and the HTTP endpoint share.
 
-Queries run with the union of all document graphs as the default graph and the project's
-prefixes (``pol:``, ``skos:``, ``rdfs:``, ``rdf:``, ``prov:``, ``dcterms:``, ``xsd:``)
-declared, so a user writes ``?m pol:leadUnit ?u`` without a prologue. Results are read up to
-a row limit at most, so a runaway query cannot fill memory; the result says when it was cut.
+Queries run with the union of all graphs (every document's, and the ontology's) as the
+default graph and the project's prefixes (``pol:``, ``skos:``, ``rdfs:``, ``rdf:``,
+``prov:``, ``dcterms:``, ``xsd:``) declared, so a user writes ``?m pol:leadUnit ?u`` without
+a prologue. Results are read up to a row limit at most, so a runaway query cannot fill
+memory; the result says when it was cut. docs/query.md documents all three ways in.
 
 Python use::
 
     from graph.sparql import select
-    rows = select("policy-graph-store", "SELECT ?n WHERE { ?a a pol:Agency ; skos:prefLabel ?n }")
+    rows = select("policy-graph-store", "SELECT DISTINCT ?n WHERE { ?a a pol:Agency ; skos:prefLabel ?n }")
     # [{'n': '深圳市卫生健康委员会'}, ...]
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
@@ -38,8 +36,15 @@ RESULT_TYPES = {
     "csv": "text/csv",
     "tsv": "text/tab-separated-values",
 }
+_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
 GRAPH_TYPE = "text/turtle"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 _INTEGERS = {_XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")}
 _DECIMALS = {_XSD + t for t in ("decimal", "double", "float")}
 
@@ -81,7 +86,7 @@ class Result:
 
     kind: str  # "select", "ask" or "graph" (CONSTRUCT, DESCRIBE)
     variables: list[str] = field(default_factory=list)
-    rows: list[list[ox.NamedNode | ox.BlankNode | ox.Literal | None]] = field(default_factory=list)
+    rows: list[list[Term | None]] = field(default_factory=list)
     triples: list[ox.Triple] = field(default_factory=list)
     boolean: bool | None = None
     truncated: bool = False  # more rows or triples existed than the limit allowed
@@ -116,10 +121,12 @@ def _take(items: Iterable, limit: int | None) -> tuple[list, bool]:
     return out, False
 
 
-def python_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str | int | float | None:
+def python_value(term: Term | None) -> str | int | float | None:
     """A term as a plain Python value: numbers as numbers, everything else as its text."""
     if term is None:
         return None
+    if isinstance(term, ox.Triple):
+        return _ntriples(term)
     if isinstance(term, ox.Literal):
         datatype = term.datatype.value
         if datatype in _INTEGERS:
@@ -149,110 +156,50 @@ def media_type(result: Result, fmt: str) -> str:
 
 
 def serialize(result: Result, fmt: str) -> bytes:
-    """The result in a SPARQL 1.1 results format (json, xml, csv, tsv); graphs as Turtle."""
+    """The result in a SPARQL 1.1 results format (json, xml, csv, tsv); graphs as Turtle.
+
+    Oxigraph's own serialisers write every format. They write a whole result object, and a
+    result cut at the row limit is a list of rows, so the rows are handed back to Oxigraph as
+    the one format that is nothing but its own term syntax (TSV: N-Triples terms, one row a
+    line, escapes included) and Oxigraph parses that and writes the format asked for.
+    """
     if result.kind == "graph":
         return ox.serialize(result.triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b""
     if fmt not in RESULT_TYPES:
         raise QueryError(f"unknown result format {fmt!r}; choose one of {', '.join(RESULT_TYPES)}")
-    return {"json": _json, "xml": _xml, "csv": _csv, "tsv": _tsv}[fmt](result).encode("utf-8")
+    return _as_oxigraph(result).serialize(format=_FORMATS[fmt]) or b""
 
 
-def _json_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> dict[str, str]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    out = {"type": "literal", "value": term.value}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype.value != _XSD + "string":
-        out["datatype"] = term.datatype.value
-    return out
-
-
-def _json(result: Result) -> str:
+def _as_oxigraph(result: Result) -> ox.QuerySolutions | ox.QueryBoolean:
     if result.kind == "ask":
-        return json.dumps({"head": {}, "boolean": result.boolean})
-    bindings = [
-        {v: _json_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
-        for row in result.rows
-    ]
-    body = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
-    return json.dumps(body, ensure_ascii=False)
-
-
-def _xml_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
-    if isinstance(term, ox.NamedNode):
-        return f"<uri>{escape(term.value)}</uri>"
-    if isinstance(term, ox.BlankNode):
-        return f"<bnode>{escape(term.value)}</bnode>"
-    if term.language:
-        return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
-    if term.datatype.value != _XSD + "string":
-        return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
-    return f"<literal>{escape(term.value)}</literal>"
-
-
-def _xml(result: Result) -> str:
-    out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "<head>"]
-    out += [f"<variable name={quoteattr(v)}/>" for v in result.variables]
-    out.append("</head>")
-    if result.kind == "ask":
-        out.append(f"<boolean>{'true' if result.boolean else 'false'}</boolean>")
-    else:
-        out.append("<results>")
-        for row in result.rows:
-            cells = [
-                f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
-                for v, t in zip(result.variables, row, strict=True)
-                if t is not None
-            ]
-            out.append("<result>" + "".join(cells) + "</result>")
-        out.append("</results>")
-    out.append("</sparql>")
-    return "\n".join(out) + "\n"
-
-
-def _ask_rows(result: Result) -> tuple[list[str], list[list[str]]]:
-    return ["boolean"], [["true" if result.boolean else "false"]]
-
-
-def _csv(result: Result) -> str:
-    """SPARQL 1.1 CSV: plain values, CRLF line ends."""
-    head, rows = (
-        _ask_rows(result)
-        if result.kind == "ask"
-        else (result.variables, [["" if t is None else t.value for t in row] for row in result.rows])
-    )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(head)
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
-def _tsv(result: Result) -> str:
-    """SPARQL 1.1 TSV: terms in their N-Triples form, variables with their ``?``."""
-    if result.kind == "ask":
-        head, rows = _ask_rows(result)
-        return "\n".join(["\t".join(head), *("\t".join(r) for r in rows)]) + "\n"
+        return ox.parse_query_results(json.dumps({"head": {}, "boolean": result.boolean}), _FORMATS["json"])
     lines = ["\t".join("?" + v for v in result.variables)]
-    for row in result.rows:
-        lines.append("\t".join("" if t is None else str(t) for t in row))
-    return "\n".join(lines) + "\n"
+    lines += ["\t".join(_ntriples(t) for t in row) for row in result.rows]
+    return ox.parse_query_results("\n".join(lines) + "\n", _FORMATS["tsv"])
+
+
+def _ntriples(term: Term | None) -> str:
+    """A term in N-Triples syntax (RDF 1.2 for a triple term); empty for an unbound value."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.Triple):
+        return f"<<( {_ntriples(term.subject)} {_ntriples(term.predicate)} {_ntriples(term.object)} )>>"
+    return str(term)
 
 
 # ---------------------------------------------------------------- the terminal table
 
 
-def _short(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
+def _short(term: Term | None) -> str:
     """A term as a person reads it: literals by their text, IRIs by a prefixed name."""
     if term is None:
         return ""
+    if isinstance(term, ox.Triple | ox.BlankNode):
+        return _ntriples(term)
     if isinstance(term, ox.NamedNode):
         for prefix, ns in PREFIXES.items():
             if term.value.startswith(ns):
-                return f"{prefix}:{term.value[len(ns):]}"
+                return f"{prefix}:{term.value[len(ns) :]}"
         return term.value
     return term.value
 
