@@ -55,9 +55,9 @@ def more_trig(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_bundled_corpus_milestone(exported_trig: Path, tmp_path: Path) -> None:
     result = score(exported_trig, FIXTURES / "gold", tmp_path)
-    # measured 0.809 / 0.942 / P 0.909 F1 0.351: the floors keep a regression from passing
-    assert result["entities"]["all"]["f1"] >= 0.80
-    assert result["relations"]["core"]["f1"] >= 0.93
+    # measured 0.820 / 0.949 / P 0.909 F1 0.351: the floors keep a regression from passing
+    assert result["entities"]["all"]["f1"] >= 0.81
+    assert result["relations"]["core"]["f1"] >= 0.94
     assert result["relations"]["further"]["p"] >= 0.85
     assert result["relations"]["further"]["f1"] >= 0.34
     assert result["resolution"]["split_entities"] == 0
@@ -65,7 +65,7 @@ def test_bundled_corpus_milestone(exported_trig: Path, tmp_path: Path) -> None:
 
 def test_development_documents(more_trig: Path, tmp_path: Path) -> None:
     result = score(more_trig, FIXTURES / "more" / "gold", tmp_path)
-    # measured 0.815 / 0.870 / P 1.000
-    assert result["entities"]["all"]["f1"] >= 0.80
+    # measured 0.825 / 0.870 / P 1.000
+    assert result["entities"]["all"]["f1"] >= 0.82
     assert result["relations"]["core"]["f1"] >= 0.86
     assert result["relations"]["further"]["p"] >= 0.85
