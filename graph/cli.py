@@ -1,4 +1,5 @@
-"""``policy-graph``: build the graph from documents, then export it and count what it holds.
+"""``policy-graph``: build the graph from documents, then export, query, serve, explore and
+audit it.
 
 Exit status (all commands): 0 success; 1 the command could not run (no store, bad option,
 unwritable output); 2 ``build`` finished but skipped at least one file (listed on stderr);
@@ -42,6 +43,9 @@ examples:
   policy-graph build docs/ more.txt       # your own files and folders
   policy-graph export -f trig -o out/policy-graph.trig
   policy-graph stats
+  policy-graph query --name lead-units    # named SPARQL questions (--list shows them)
+  policy-graph serve                      # SPARQL endpoint at http://127.0.0.1:8000/sparql
+  policy-graph html -o out/graph.html     # one offline page to explore the graph
   policy-graph audit -o out/audit.html    # responsibility gaps, loads, duplicates
 """
 
