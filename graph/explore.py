@@ -103,10 +103,9 @@ def find_entity(g: nx.MultiDiGraph, name: str) -> str:
     hits = sorted(n for n, d in g.nodes(data=True) if wanted & ({d["name"]} | d["aliases"]))
     if not hits:
         raise SelectionError(f"no entity is named {name!r}")
-    if len(hits) > 1:
-        names = "、".join(sorted({g.nodes[h]["name"] for h in hits}))
-        if len({g.nodes[h]["name"] for h in hits}) > 1:
-            raise SelectionError(f"{name!r} names {len(hits)} entities ({names}); give the full name")
+    names = sorted({g.nodes[h]["name"] for h in hits})
+    if len(names) > 1:
+        raise SelectionError(f"{name!r} names {len(hits)} entities ({'、'.join(names)}); give the full name")
     return hits[0]
 
 

@@ -310,12 +310,9 @@ def find_named(text: str, place: Place, taken: list[tuple[int, int]]) -> list[Me
             continue
         if any(s <= start and h_end <= e for s, e in taken):
             continue
-        canonical = (
-            _expand_place(_expand_short_form(name), place)
-            if cls in {"Hospital", "Facility", "Organization"}
-            else name
-        )
-        region = _level_place(name, place) if cls in {"Hospital", "Facility", "Organization"} else None
+        placed = cls in {"Hospital", "Facility", "Organization"}  # names that may carry a place
+        canonical = _expand_place(_expand_short_form(name), place) if placed else name
+        region = _level_place(name, place) if placed else None
         if region is not None:  # 市公共信用信息服务平台 in a Shanghai text
             canonical = region.name + name[1:]
         for tail in _lex()["droppable_tails"]:

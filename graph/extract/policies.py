@@ -324,7 +324,7 @@ class PolicyFinder:
         from graph.extract.regions import find_regions
 
         spec = lexicon("agencies")["ad_hoc"]
-        head = self.text[start:end].strip()
+        head = self.text[start:end].rstrip()  # the mention's offsets start where the head does
         if not head.endswith(tuple(spec["suffixes"])) or len(head) > spec["max_length"]:
             return []
         hits = find_regions(head, self.place)
