@@ -121,3 +121,42 @@ def _unify_short_names(mentions: list[Mention]) -> None:
         if target and target != m.canonical:
             m.aliases.add(m.canonical)
             m.canonical = target
+    _unify_abridged(mentions)
+
+
+def _is_abridged(short: str, full: str) -> bool:
+    """国有公共物业集约利用改革 of 国有公共物业集约节约高效利用改革: words left out inside a long
+    name, its opening and its head kept. A name found whole inside another (…改革 in …改革2.0
+    版本) is not abridged but a part or an edition, another entity."""
+    if len(short) < 8 or short in full or short[:4] != full[:4] or short[-2:] != full[-2:]:
+        return False
+    rest = iter(full)
+    return all(c in rest for c in short)
+
+
+def _unify_abridged(mentions: list[Mention]) -> None:
+    """Programme names of one document that are one scheme: an abridged form and its full
+    form, and a case title a cue rule delimited (“深圳罗湖推进…改革促进资源优化配置”入选) with
+    the scheme named inside it. Each group takes its longest name."""
+    programmes = [m for m in mentions if m.cls == "Programme" and m.attrs.get("named", True)]
+    parent = {id(m): m for m in programmes}
+
+    def root(m: Mention) -> Mention:
+        while parent[id(m)] is not m:
+            m = parent[id(m)]
+        return m
+
+    for a in programmes:
+        for b in programmes:
+            inside = b.attrs.get("delimited_by_cue") and b.start <= a.start and a.end <= b.end
+            if a is not b and (inside or _is_abridged(clean_name(a.canonical), clean_name(b.canonical))):
+                parent[id(root(a))] = root(b)
+    groups: dict[int, list[Mention]] = {}
+    for m in programmes:
+        groups.setdefault(id(root(m)), []).append(m)
+    for group in groups.values():
+        name = max((m.canonical for m in group), key=lambda n: len(clean_name(n)))
+        for m in group:
+            if m.canonical != name:
+                m.aliases.add(m.canonical)
+                m.canonical = name

@@ -14,7 +14,7 @@ from graph.document import Document, Fact, Mention
 from graph.extract import measures as measures_mod
 from graph.extract import responsibility as resp
 from graph.extract.agencies import find_agencies
-from graph.extract.further import contained_facts, further_facts
+from graph.extract.further import contained_facts, further_facts, self_references
 from graph.extract.named import find_named
 from graph.extract.policies import PolicyFinder, bare_title, is_policy_title
 from graph.extract.regions import find_listed_divisions, infer_place, region_mention
@@ -71,13 +71,17 @@ def extract(doc: Document) -> Document:
     taken = [
         (m.start, m.end)
         for m in mentions
-        if m.cls in {"Agency", "Policy", "Measure"} and m.attrs.get("named", True)
+        if m.cls in {"Agency", "Policy"} and m.attrs.get("named", True)
     ]
     named = find_named(text, place, taken)
     mentions += named
 
     facts += structural_facts(text, place, mentions)
-    facts += further_facts(text, mentions)
+    selves = self_references(text, place)
+    further, delimited = further_facts(text, mentions + selves)
+    facts += further
+    used = {id(f.subject) for f in further} | {id(f.object) for f in further}
+    mentions += delimited + [m for m in selves if id(m) in used]
     inner_facts, inner_mentions = contained_facts(text, mentions)
     facts += inner_facts
     mentions += inner_mentions

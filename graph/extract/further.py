@@ -13,15 +13,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 
 from graph.document import Fact, Mention
+from graph.extract.regions import Place, region_mention
 from graph.reference import lexicon
 
 _SENTENCE = re.compile(r"[^。;!?\n]+")
+_PERIOD = re.compile(r"[^。!?\n]+")  # a subject's reach: through semicolons (一是…;二是…)
 _SLOT = re.compile(r"\x00(\w+):(\d+)\x01")
-_GROUP = re.compile(r"\{([A-Za-z|]+)(\+?)\}")
+_GROUP = re.compile(r"\{(\+?)([A-Za-z|]+)(\+?)\}")
 _ACTOR = "Agency|Hospital|Organization"
 _LIST_SEP = r"(?:[、,]|和|与|及|以及)"
+# <gap>: a character of the same comma clause or an entity; <any>: the same, across commas
+_MACROS = {"<gap>": r"(?:[^\x00,]|\x00\w+:\d+\x01)", "<any>": r"(?:[^\x00]|\x00\w+:\d+\x01)"}
+# a name the rule itself delimits ({+Programme}): words and the places written inside it
+_NEW_NAME = r"(?:[\u4e00-\u9fffA-Za-z0-9·\-]|\x00Region:\d+\x01){4,30}?"
+_QUOTED_NAME = r"(?:[\u4e00-\u9fffA-Za-z0-9·\-]|\x00\w+:\d+\x01){4,40}?"
 
 
 @dataclass(frozen=True)
@@ -31,33 +39,63 @@ class Rule:
     subject: int
     object: int
     quoted: str = ""  # "subject" or "object": that entity must be written in quotation marks
+    new: tuple[tuple[int, str], ...] = ()  # groups that delimit a new name, with its class
 
 
-def _compile(pattern: str) -> re.Pattern[str]:
-    parts, pos = [], 0
+def _compile(pattern: str) -> tuple[re.Pattern[str], tuple[tuple[int, str], ...]]:
+    for macro, body in _MACROS.items():
+        pattern = pattern.replace(macro, body)
+    parts, pos, new = [], 0, []
     for n, m in enumerate(_GROUP.finditer(pattern)):
         parts.append(pattern[pos : m.start()])
-        classes = m.group(1).replace("Actor", _ACTOR)
-        slot = rf"\x00(?:{classes}):\d+\x01"
-        body = rf"{slot}(?:{_LIST_SEP}{slot})*" if m.group(2) else slot
+        fresh, classes, many = m.group(1), m.group(2).replace("Actor", _ACTOR), m.group(3)
+        if fresh:
+            new.append((n, classes))
+            # between quotation marks a name may hold any entity (“深圳罗湖推进国有公共物业集约
+            # 利用改革…”); unquoted, only the places it opens with
+            slot = _QUOTED_NAME if pattern[: m.start()].endswith("“") else _NEW_NAME
+        else:
+            slot = rf"\x00(?:{classes}):\d+\x01"
+        sep = "、" if fresh else _LIST_SEP
+        body = rf"{slot}(?:{sep}{slot})*" if many else slot
         parts.append(f"(?P<g{n}>{body})")
         pos = m.end()
     parts.append(pattern[pos:])
-    return re.compile("".join(parts))
+    return re.compile("".join(parts)), tuple(new)
 
 
 @cache
 def rules() -> tuple[Rule, ...]:
     """The cue rules of ``data/lexicon/relations.toml``, compiled."""
-    return tuple(
-        Rule(r["relation"], _compile(r["pattern"]), int(r["subject"]), int(r["object"]), r.get("quoted", ""))
-        for r in lexicon("relations")["rule"]
-    )
+    out = []
+    for r in lexicon("relations")["rule"]:
+        regex, new = _compile(r["pattern"])
+        out.append(Rule(r["relation"], regex, int(r["subject"]), int(r["object"]), r.get("quoted", ""), new))
+    return tuple(out)
+
+
+def self_references(text: str, place: Place) -> list[Mention]:
+    """我市, 本区: the document's own place, as a region the cue rules can relate (此外, 我市还
+    推进成立了…联盟). Their nodes are implicit: written only if the place is named."""
+    out = []
+    for word in lexicon("relations")["self_references"]:
+        region = place.at_level(word[-1])
+        if region is None:
+            continue
+        for m in re.finditer(re.escape(word), text):
+            mention = region_mention(m.start(), m.end(), region, named=False)
+            mention.attrs["self_reference"] = True
+            out.append(mention)
+    return out
 
 
 def _outermost(mentions: list[Mention]) -> list[Mention]:
     named = sorted(
-        (m for m in mentions if m.attrs.get("named", True) and m.end > m.start),
+        (
+            m
+            for m in mentions
+            if (m.attrs.get("named", True) or m.attrs.get("self_reference")) and m.end > m.start
+        ),
         key=lambda m: (m.start, -(m.end - m.start)),
     )
     out: list[Mention] = []
@@ -95,36 +133,174 @@ def contained_facts(text: str, mentions: list[Mention]) -> tuple[list[Fact], lis
     return facts, new
 
 
-def further_facts(text: str, mentions: list[Mention]) -> list[Fact]:
-    """Further-relation facts of a document, each quoting its sentence."""
-    ents = _outermost(mentions)
-    facts: list[Fact] = []
-    seen: set[tuple[int, str, int]] = set()
-    for sm in _SENTENCE.finditer(text):
-        s_start, s_end = sm.span()
-        inside = [(i, m) for i, m in enumerate(ents) if s_start <= m.start and m.end <= s_end]
-        if len(inside) < 2:
+@dataclass
+class _Marked:
+    """A sentence with its entities replaced by slots, and where each character came from."""
+
+    text: str
+    starts: list[int]  # for each character, the offset in the document where it starts
+    ends: list[int]  # ... and ends (a slot's characters span its whole entity)
+    source: str  # the document's text
+    ents: list[Mention]  # the entities slots refer to, by index
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        return self.starts[start], self.ends[end - 1]
+
+
+def _mark(text: str, s_start: int, s_end: int, ents: list[Mention]) -> _Marked:
+    out, starts, ends, cursor = [], [], [], s_start
+    for i, m in enumerate(ents):
+        if not (s_start <= m.start and m.end <= s_end):
             continue
-        marked, cursor = [], s_start
-        for i, m in inside:
-            marked.append(text[cursor : m.start])
-            marked.append(f"\x00{m.cls}:{i}\x01")
-            cursor = m.end
-        marked.append(text[cursor:s_end])
-        clause = "".join(marked)
+        out.append(text[cursor : m.start])
+        starts.extend(range(cursor, m.start))
+        ends.extend(range(cursor + 1, m.start + 1))
+        slot = f"\x00{m.cls}:{i}\x01"
+        out.append(slot)
+        starts.extend([m.start] * len(slot))
+        ends.extend([m.end] * len(slot))
+        cursor = m.end
+    out.append(text[cursor:s_end])
+    starts.extend(range(cursor, s_end))
+    ends.extend(range(cursor + 1, s_end + 1))
+    return _Marked("".join(out), starts, ends, text, ents)
+
+
+def _sentences(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Sentence spans; one opening with 其中 continues the sentence before it (广东省委改革办
+    遴选出65个典型案例。其中,“…”入选)."""
+    spans: list[tuple[int, int]] = []
+    for m in pattern.finditer(text):
+        if spans and m.group(0).lstrip().startswith(tuple(lexicon("relations")["continuations"])):
+            spans[-1] = (spans[-1][0], m.end())
+        else:
+            spans.append(m.span())
+    return spans
+
+
+class _Facts:
+    """Facts and the new names rules delimit, without repeats."""
+
+    def __init__(self) -> None:
+        self.facts: list[Fact] = []
+        self.new: dict[tuple[int, int], Mention] = {}
+        self._seen: set[tuple[int, str, int]] = set()
+
+    def add(self, s: Mention, relation: str, o: Mention, span: tuple[int, int]) -> None:
+        key = (id(s), relation, id(o))
+        if s is not o and key not in self._seen:
+            self._seen.add(key)
+            self.facts.append(Fact(s, relation, o, *span))
+
+    def named(self, text: str, cls: str, start: int, end: int) -> Mention | None:
+        """The new entity written at ``start..end`` (quotes and list marks trimmed)."""
+        while start < end and text[start] in "“、":
+            start += 1
+        while end > start and text[end - 1] in "”":
+            end -= 1
+        if end - start < 4:
+            return None
+        if (start, end) not in self.new:
+            name = text[start:end].replace("“", "").replace("”", "")
+            self.new[(start, end)] = Mention(cls, start, end, name, attrs={"delimited_by_cue": True})
+        return self.new[(start, end)]
+
+
+def _held(marked: _Marked, match: re.Match[str], rule: Rule, group: int, out: _Facts) -> list[Mention]:
+    """The entities a rule's group stands for: the slots in it, or the new names it delimits."""
+    name = f"g{group}"
+    fresh = dict(rule.new).get(group)
+    if fresh is None:
+        return [marked.ents[int(i)] for _c, i in _SLOT.findall(match.group(name))]
+    held = []
+    g_start, g_end = match.span(name)
+    cuts = [g_start] + [g_start + i + 1 for i, c in enumerate(match.group(name)) if c == "、"] + [g_end + 1]
+    for a, b in pairwise(cuts):
+        start, end = marked.span(a, b - 1)
+        mention = out.named(marked.source, fresh, start, end)
+        if mention is not None:
+            held.append(mention)
+    return held
+
+
+def further_facts(text: str, mentions: list[Mention]) -> tuple[list[Fact], list[Mention]]:
+    """Further-relation facts of a document, each quoting its sentence, and the entities that
+    cue rules delimited themselves (数字健康建设被国家卫生健康委作为示范案例)."""
+    ents = _outermost(mentions)
+    out = _Facts()
+    for s_start, s_end in _sentences(text, _SENTENCE):
+        marked = _mark(text, s_start, s_end, ents)
         for rule in rules():
-            for match in rule.regex.finditer(clause):
-                subjects = [ents[int(i)] for _c, i in _SLOT.findall(match.group(f"g{rule.subject}"))]
-                objects = [ents[int(i)] for _c, i in _SLOT.findall(match.group(f"g{rule.object}"))]
+            for match in rule.regex.finditer(marked.text):
+                subjects = _held(marked, match, rule, rule.subject, out)
+                objects = _held(marked, match, rule, rule.object, out)
                 if rule.quoted:
                     held = subjects if rule.quoted == "subject" else objects
                     if not all(text[m.start] == "“" for m in held):
                         continue
                 for s in subjects:
                     for o in objects:
-                        key = (id(s), rule.relation, id(o))
-                        if s is o or key in seen:
-                            continue
-                        seen.add(key)
-                        facts.append(Fact(s, rule.relation, o, s_start, s_end))
-    return facts
+                        out.add(s, rule.relation, o, (s_start, s_end))
+    for s_start, s_end in _sentences(text, _PERIOD):
+        _subject_facts(_mark(text, s_start, s_end, ents), out, (s_start, s_end))
+    return out.facts, list(out.new.values())
+
+
+@cache
+def _subject_rules() -> tuple[tuple[dict, re.Pattern[str]], ...]:
+    """``[[subject_rule]]`` of relations.toml with the clause pattern each one's verbs make."""
+    spec = lexicon("relations")
+    adverbs = "|".join(sorted(spec["clause_adverbs"], key=len, reverse=True))
+    compiled = []
+    for r in spec["subject_rule"]:
+        verbs = "|".join(sorted(r["verbs"], key=len, reverse=True))
+        objects = "|".join(r["objects"])
+        slot = rf"\x00(?:{objects}):\d+\x01"
+        # the object ends its clause, or a list of them ends with 等…: in 建立基本医疗保险基金
+        # 运行风险预警机制 the fund only qualifies what is set up
+        tail = rf"(?=(?:等[^,;]{{0,24}})?(?:{'|'.join(spec['object_tails'])})?(?:[,;]|$))"
+        compiled.append(
+            (
+                r,
+                re.compile(
+                    rf"(?:{adverbs})*(?:{verbs})(?:了)?(?:“[^”\x00]{{1,10}}”)?({slot}(?:{_LIST_SEP}{slot})*){tail}"
+                ),
+            )
+        )
+    return tuple(compiled)
+
+
+def _subject_facts(marked: _Marked, out: _Facts, span: tuple[int, int]) -> None:
+    """A sentence's subject does what each of its comma clauses says: 深圳医保局将…,做实做细
+    X项目 (the bureau runs X); 罗湖区…,首创Y改革 (the district set Y up). The subject is the
+    entity or list that opens the sentence; a clause opening with another actor ends its reach."""
+    spec = lexicon("relations")
+    subjects_re = "|".join(spec["subject_classes"])
+    slot = rf"\x00(?:{subjects_re}):\d+\x01"
+    opening = re.match(
+        rf"[^\x00]{{0,{spec['subject_lead']}}}?({slot}(?:(?:、|和|与|及){slot})*)(?![的\x00])", marked.text
+    )
+    if opening is None:
+        return
+    subjects = [marked.ents[int(i)] for _c, i in _SLOT.findall(opening.group(1))]
+    rest = marked.text[opening.end(1) :]
+    adverbs = tuple(spec["clause_adverbs"])
+    for n, clause in enumerate(re.split(r"[,;]|:(?!\d+\x01)", rest)):
+        body = clause
+        while body.startswith(adverbs):
+            body = body[len(next(a for a in sorted(adverbs, key=len, reverse=True) if body.startswith(a))) :]
+        if n and re.match(slot, body):
+            return  # another actor takes over
+        for rule, regex in _subject_rules():
+            m = regex.match(body)
+            if m is None:
+                continue
+            objects = [marked.ents[int(i)] for _c, i in _SLOT.findall(m.group(1))]
+            for s in subjects:
+                if s.cls not in rule["subjects"]:
+                    continue
+                for o in objects:
+                    if rule.get("inverse"):
+                        out.add(o, rule["relation"], s, span)
+                    else:
+                        out.add(s, rule["relation"], o, span)

@@ -54,6 +54,12 @@ def _boundaries() -> frozenset[str]:
 
 
 @cache
+def _hard_boundaries() -> frozenset[str]:
+    """Stop and boundary words: unlike introducing verbs they are never walked over."""
+    return frozenset(_lex()["left_stop_words"]) | frozenset(_lex()["left_boundaries"])
+
+
+@cache
 def _keep() -> frozenset[str]:
     """Words jieba tags as verbs or adverbs that are common inside names (长期, 基本)."""
     return frozenset(_lex().get("inside_words", []))
@@ -64,9 +70,11 @@ def _generic_regex() -> re.Pattern[str]:
     return re.compile("(?:" + trie_regex(_lex()["generic_modifiers"]) + r"|[、和与及])*")
 
 
-def is_generic(name: str, head: str) -> bool:
+def is_generic(name: str, head: str, cls: str = "") -> bool:
     """公立医院, 社区婴幼儿照护服务设施: the words before the head are all generic, or the
-    whole name is a common word of the language (jieba's dictionary)."""
+    whole name is a common word of the language (jieba's dictionary). Names of the classes in
+    named.toml's specific_classes are never generic by their modifiers alone: there is one
+    社区门诊统筹基金, while there are many 社区医院."""
     modifier = name[: len(name) - len(head)]
     from graph.extract.regions import find_regions
 
@@ -76,7 +84,7 @@ def is_generic(name: str, head: str) -> bool:
         # 榆中县中医院, 深圳市中医肿瘤中心 are names; 黔江区公立医院 is a place's kind of hospital
         kind = modifier + head
         return bool(modifier) and is_common_word(kind) and kind not in _lex()["level_hospitals"]
-    if _generic_regex().fullmatch(modifier):
+    if cls not in _lex()["specific_classes"] and _generic_regex().fullmatch(modifier):
         return True
     return is_common_word(name)
 
@@ -126,6 +134,11 @@ def left_extend(text: str, head_start: int, head_end: int, allow_numbers: bool =
         if tok == "年" and start_idx >= 2 and re.fullmatch(r"(?:19|20)\d\d", tokens[start_idx - 2]):
             start_idx -= 2  # 深圳市2025年民生实事项目: a year belongs to a programme's name
             continue
+        if tok in _keep() and tok not in _hard_boundaries():
+            # 深港生物医药创新政策探索区: an introducing verb common inside names does not end
+            # one; if it opens the name, it is dropped below
+            start_idx -= 1
+            continue
         if allow_numbers and tag == "m":
             pass  # 3岁以下婴幼儿: an age is part of a group's name
         elif (
@@ -142,6 +155,9 @@ def left_extend(text: str, head_start: int, head_end: int, allow_numbers: bool =
             break
         if re.fullmatch(r"[\d.]+[万亿千百]?[个名家项类种批所座]|\d+", tok) and not allow_numbers:
             break
+        counted = start_idx >= 2 and tags[start_idx - 2] == "m"
+        if counted and re.fullmatch(r"[万亿千百]?[个名家项类种批所座位]", tok):
+            break  # 97.7|万名|高血压: a count's measure word
         start_idx -= 1
     start = offsets[start_idx]
     # 8项健康行动计划, 2025年民生实事项目: the measure word after a number is not in the name
@@ -217,6 +233,48 @@ def _joint_places_start(text: str, start: int) -> int:
     return start
 
 
+def _coordinated_start(text: str, start: int, h_start: int, h_end: int) -> int:
+    """二档和三档参保人, 高血压、糖尿病患者: qualifiers joined before one group word name one
+    group; the name starts with the first qualifier and the words in front of it."""
+    qualifier = _lex()["coordinated_qualifier"]
+    if not re.search(qualifier + "$", text[start:h_start]):
+        return start  # only qualifiers of one kind join: not 慢性病、青少年
+    first = start
+    window = start
+    in_list = _CLAUSE_BREAK - {"、"}
+    while window > 0 and start - window < 16 and text[window - 1] not in in_list:
+        window -= 1
+    words = [w for w, _tag in _tokens(text[window:start])]
+    while len(words) >= 2 and words[-1] in {"、", "和", "及", "与"} and re.search(qualifier + "$", words[-2]):
+        first -= len(words[-1]) + len(words[-2])
+        words = words[:-2]
+    if first == start:
+        return start
+    # 基本医疗保险二档和三档参保人: the scheme the qualifiers grade
+    window = max(0, first - 12)
+    for s_start, s_end, _written, _item in _standard_lexicon().finditer(text[window:first]):
+        if window + s_end == first:
+            return window + s_start
+    extended = left_extend(text, first, h_end)
+    return first if extended is None else min(first, extended)
+
+
+def _edition_end(text: str, end: int) -> int:
+    """国家基因库二期, …改革2.0版本: an edition or phase written after the head is part of
+    the name."""
+    m = re.match(_lex()["edition"], text[end:])
+    return end + m.end() if m else end
+
+
+def _designation_class(name: str, head: str, cls: str) -> str:
+    """国家生态文明建设示范区 is a title the state awards, of the class named.toml's
+    designations give; other names keep the class of their head."""
+    spec = _lex()["designations"]
+    if name.startswith(tuple(spec["prefixes"])) and any(name.endswith(h) for h in spec["heads"]):
+        return str(spec["class"])
+    return cls
+
+
 def _ends_with_head(name: str, cls: str) -> bool:
     """Whether ``name`` ends with a head word of class ``cls`` and has a modifier before it."""
     return any(
@@ -289,6 +347,9 @@ def find_named(text: str, place: Place, taken: list[tuple[int, int]]) -> list[Me
         start = left_extend(text, h_start, h_end, allow_numbers=(cls == "Group"))
         if start is None:
             continue
+        if cls == "Group":
+            start = _coordinated_start(text, start, h_start, h_end)
+        h_end = _edition_end(text, h_end)
         if head in quoted_only and "”" not in text[start:h_start]:
             continue
         if cls == "Organization":
@@ -297,12 +358,13 @@ def find_named(text: str, place: Place, taken: list[tuple[int, int]]) -> list[Me
         name = text[start:h_end]
         if name in not_names:
             continue
+        cls = _designation_class(name, head, cls)
         if cls == "Group":
             if name not in standalone and not re.search(
                 _lex()["group_qualifier"], name[: len(name) - len(head)]
             ):
                 continue
-        elif is_generic(name, head):
+        elif is_generic(name, head, cls):
             continue
         if h_start - start < _min_modifier(head) and not (cls == "Group" and name in standalone):
             continue
@@ -313,6 +375,8 @@ def find_named(text: str, place: Place, taken: list[tuple[int, int]]) -> list[Me
         placed = cls in {"Hospital", "Facility", "Organization"}  # names that may carry a place
         canonical = _expand_place(_expand_short_form(name), place) if placed else name
         region = _level_place(name, place) if placed else None
+        if region is not None and re.search(r"[省市区县]、$", text[max(0, start - 2) : start]):
+            continue  # 市、区医疗资源共享平台: the platforms of two levels, none named
         if region is not None:  # 市公共信用信息服务平台 in a Shanghai text
             canonical = region.name + name[1:]
         for tail in _lex()["droppable_tails"]:
@@ -392,6 +456,10 @@ def _quoted(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
         if any(s < name_end and start < e for s, e in taken):
             continue
         name = re.sub(r"[“”]", "", text[start:name_end])
+        generic = _lex()["quoted_generic_heads"]
+        single = m.group(0).count("“") == 1
+        if single and text[end:name_end] in generic["heads"] and len(inner) >= generic["min_length"]:
+            name = inner  # “向日葵亲子小屋”项目 is the 向日葵亲子小屋 scheme
         out.append(
             Mention(cls=cls, start=start, end=name_end, canonical=name, aliases={text[start:name_end]})
         )
