@@ -94,8 +94,16 @@ def _introducers() -> tuple[str, ...]:
     return tuple(sorted(_lex()["introducers"], key=len, reverse=True))
 
 
+@cache
+def _jieba_words() -> None:
+    """Teach jieba the words of named.toml it would cut apart (做实做细, 可持续)."""
+    for word, tag in _lex()["jieba_words"].items():
+        jieba.add_word(word, tag=tag)
+
+
 def _tokens(segment: str) -> list[tuple[str, str]]:
     """Words of a clause with their part-of-speech tags."""
+    _jieba_words()
     return [(w.word, w.flag) for w in pseg.cut(segment, HMM=True)]
 
 
@@ -233,6 +241,27 @@ def _joint_places_start(text: str, start: int) -> int:
     return start
 
 
+def _latin_start(text: str, start: int, h_start: int) -> int:
+    """医疗机构DRG医保支付改革 -> DRG医保支付改革: a name with a Latin abbreviation in it starts
+    there when only generic words stand before it."""
+    m = re.search(r"[A-Za-z]", text[start:h_start])
+    if m is None or m.start() == 0 or not _generic_regex().fullmatch(text[start : start + m.start()]):
+        return start
+    return start + m.start()
+
+
+def _shares_head(text: str, start: int) -> bool:
+    """医疗、医保、医药协同改革: the words listed before the name share its head word; the name
+    is one of several written as one, none named alone."""
+    if start == 0 or text[start - 1] != "、":
+        return False
+    item_start = start - 1
+    while item_start > 0 and text[item_start - 1] not in _CLAUSE_BREAK:
+        item_start -= 1
+    item = text[item_start : start - 1]
+    return 0 < len(item) <= 10 and not item.endswith(tuple(_lex()["suffixes"]))
+
+
 def _coordinated_start(text: str, start: int, h_start: int, h_end: int) -> int:
     """二档和三档参保人, 高血压、糖尿病患者: qualifiers joined before one group word name one
     group; the name starts with the first qualifier and the words in front of it."""
@@ -352,11 +381,16 @@ def find_named(text: str, place: Place, taken: list[tuple[int, int]]) -> list[Me
         h_end = _edition_end(text, h_end)
         if head in quoted_only and "”" not in text[start:h_start]:
             continue
+        if text.startswith(tuple(_lex()["verb_use"].get(head, ())), h_end):
+            continue  # 住院费用试点按…付费: 试点 is the verb
+        if cls == "Programme" and _shares_head(text, start):
+            continue
         if cls == "Organization":
             h_end = _campus_end(text, h_end)
             start = _joint_places_start(text, start)
+        start = _latin_start(text, start, h_start)
         name = text[start:h_end]
-        if name in not_names:
+        if name in not_names or name.endswith(tuple(_lex()["not_name_tails"])):
             continue
         cls = _designation_class(name, head, cls)
         if cls == "Group":
@@ -448,8 +482,11 @@ def _quoted(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
             if hm and hm.end() == len(inner):
                 cls = suffixes[hm.group(0)]
         if cls is None:
-            before = text[max(0, start - 6) : start]
-            if re.search(r"(?:推行|实施|开展|推进|依托|启动|推出|实行|试点|建立|打造|深化)$", before):
+            # 推行“X”, 实行全市高层次人才看病就医“个人零负担”: a scheme put into effect
+            before = text[_clause_start(text, start, 16) : start]
+            introduced = r"(?:推行|实施|开展|推进|依托|启动|推出|实行|试点|建立|打造|深化)$"
+            put_in_effect = r"(?:推行|实行|实施)[^“”]{0,12}$"
+            if re.search(introduced, before) or re.search(put_in_effect, before):
                 cls = "Programme"
         if cls is None or cls == "Group":
             continue
@@ -485,6 +522,7 @@ def _prune(mentions: list[Mention]) -> list[Mention]:
             if (
                 o.start == m.start
                 and o.cls != m.cls
+                and m.cls in _lex()["nested_names"].get(o.cls, _lex()["nested_names"]["default"])
                 and not any(k is not o and k.start <= m.start and m.end <= k.end for k in outer[:-1])
             ):
                 m.attrs["owner_of"] = o
