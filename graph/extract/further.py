@@ -109,15 +109,17 @@ def _outermost(mentions: list[Mention]) -> list[Mention]:
 def contained_facts(text: str, mentions: list[Mention]) -> tuple[list[Fact], list[Mention]]:
     """Relations implied by one name inside another (``[[contains]]`` in relations.toml).
 
-    The inner name is the longest name of an inner-class entity of the document, or a
-    standalone group word of named.toml, written inside the outer name. Returns the facts,
+    The inner name is the longest name of an inner-class entity of the document (or, for
+    groups, a standalone group word of named.toml) written inside the outer name. Returns the facts,
     quoting the outer name, and the inner mentions made for them.
     """
     words = lexicon("named")["standalone_groups"]
     facts: list[Fact] = []
     new: list[Mention] = []
     for spec in lexicon("relations").get("contains", []):
-        names = {m.canonical for m in mentions if m.cls == spec["inner"]} | set(words)
+        names = {m.canonical for m in mentions if m.cls == spec["inner"]}
+        if spec["inner"] == "Group":
+            names |= set(words)
         for outer in mentions:
             if outer.cls not in spec["outer"] or not outer.attrs.get("named", True):
                 continue
