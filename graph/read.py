@@ -292,8 +292,8 @@ def decode_bytes(raw: bytes, declared: str | None = None) -> tuple[str, str]:
     saved on Windows gives the same text, and the same graph, as the UTF-8 file it came from.
     """
     text, encoding = _decode(raw, declared)
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    if text.startswith("\ufeff") and encoding not in {"utf-8-sig", "utf-16", "utf-32"}:
+        text = text[1:]  # a GB18030 signature; a BOM codec has dropped its own, and only one
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
         raise Unreadable("binary or unknown encoding (contains NUL characters)")

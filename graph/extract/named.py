@@ -135,6 +135,8 @@ def left_extend(text: str, head_start: int, head_end: int, allow_numbers: bool =
         pos += len(t)
     # index of the token containing head_start
     idx = max(i for i, o in enumerate(offsets) if o <= head_start)
+    if text[offsets[idx] : head_start] in _hard_boundaries():
+        return head_start  # 专家|下社康: the head's own word opens with a stop word
     start_idx = idx
     while start_idx > 0:
         tok = tokens[start_idx - 1]
@@ -248,6 +250,26 @@ def _latin_start(text: str, start: int, h_start: int) -> int:
     if m is None or m.start() == 0 or not _generic_regex().fullmatch(text[start : start + m.start()]):
         return start
     return start + m.start()
+
+
+def _place_campaigns(text: str, place: Place) -> list[Mention]:
+    """健康上海建设, 健康鄂尔多斯建设: a place's campaign named after a national one (健康中国),
+    the campaign word, the place and 建设; named by the first two (健康上海)."""
+    from graph.extract.regions import find_regions
+
+    spec = _lex()["place_campaigns"]
+    out = []
+    for m in re.finditer(trie_regex(spec["words"]), text):
+        hits = find_regions(text[m.end() : m.end() + 10], place)
+        if not hits or hits[0][0] != 0 or hits[0][3].level == "country":
+            continue
+        end = m.end() + hits[0][1]
+        if not text.startswith(tuple(spec["then"]), end):
+            continue
+        tail = next(t for t in spec["then"] if text.startswith(t, end))
+        name = text[m.start() : end]
+        out.append(Mention("Programme", m.start(), end + len(tail), name, aliases={name + tail}))
+    return out
 
 
 def _shares_head(text: str, start: int) -> bool:
@@ -425,6 +447,8 @@ def find_named(text: str, place: Place, taken: list[tuple[int, int]]) -> list[Me
         m for m in _numbered_hospital(text, place) if not any(s < m.end and m.start < e for s, e in taken)
     )
     found.extend(_quoted(text, taken))
+    campaigns = _place_campaigns(text, place)
+    found.extend(m for m in campaigns if not any(s < m.end and m.start < e for s, e in taken))
     standard = _standard(text, taken)
     found = [m for m in found if not _placed_standard(text, m, standard)]
     found.extend(standard)
