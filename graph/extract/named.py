@@ -149,8 +149,8 @@ def left_extend(text: str, head_start: int, head_end: int, allow_numbers: bool =
             # one; if it opens the name, it is dropped below
             start_idx -= 1
             continue
-        if allow_numbers and tag == "m":
-            pass  # 3岁以下婴幼儿: an age is part of a group's name
+        if (allow_numbers and tag == "m") or re.fullmatch(rf"第[\d{_CN_NUM}]+", tok):
+            pass  # 3岁以下婴幼儿: an age is part of a group's name; 第一人民医院 an ordinal
         elif (
             tag in _lex()["boundary_tags"]
             and tok not in _keep()
