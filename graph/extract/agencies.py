@@ -144,6 +144,7 @@ class AgencyFinder:
         self._local()
         self._national()
         self._management_committees()
+        self._subject_short_forms()
         return self.mentions
 
     def _national(self) -> None:
@@ -398,6 +399,27 @@ class AgencyFinder:
             )
             self._taken.append((zone_start, end))
             mention.attrs["jurisdiction_region"] = region
+
+
+    def _subject_short_forms(self) -> None:
+        """菏泽医保推行…: news names a bureau by its place and field alone when it is the subject
+        of a verb (agencies.toml subject_short_forms); elsewhere 深圳医保 may be the scheme."""
+        spec = lexicon("agencies")["subject_short_forms"]
+        bodies = {b.name: b for b in local_bodies()}
+        verbs = "|".join(sorted(spec["verbs"], key=len, reverse=True))
+        for start, end, _name, region in self.regions:
+            if start > 0 and self.text[start - 1] not in _BOUNDARY_BEFORE:
+                continue
+            for short, body_name in spec["forms"].items():
+                body = bodies[body_name]
+                if not self.text.startswith(short, end) or not _level_for(body, region):
+                    continue
+                b_end = end + len(short)
+                if not re.match(verbs, self.text[b_end:]) or not self._free(start, b_end):
+                    continue
+                surface = self.text[start:b_end]
+                self._agency(start, b_end, local_canonical(body, region), {surface}, body=body, region=region)
+                self._taken.append((start, b_end))
 
 
 def _district_before_branch(text: str, pos: int, region: Region) -> tuple[int, str, Region] | None:
