@@ -241,3 +241,49 @@ def test_a_temporary_body_heading_a_cited_notice_issues_it() -> None:
         ("南山区防汛工作方案", "issuedBy", "南山区防汛抗旱指挥部办公室"),
         ("南山区防汛抗旱指挥部办公室", "jurisdiction", "南山区"),
     }
+
+
+def agencies(text: str, place: str) -> set[str]:
+    doc = Document(doc_id="t.txt", text=text, meta={"place": place})
+    process(doc)
+    return {e.canonical for e in doc.entities.values() if e.cls == "Agency"}
+
+
+def test_a_place_and_field_as_subject_name_the_bureau_in_either_script() -> None:
+    simplified = "2023年,扬州医保推行长期护理保险制度,扬州医保目录内药品增加。"
+    traditional = "2023年,揚州醫保推行長期護理保險制度,揚州醫保目錄內藥品增加。"
+    for text in (simplified, traditional):
+        assert agencies(text, "扬州市") == {"扬州市医疗保障局"}
+        assert triples(text, "扬州市", FURTHER) == {("扬州市医疗保障局", "administers", "长期护理保险")}
+
+
+def test_a_place_and_field_that_is_no_subject_names_no_bureau() -> None:
+    assert agencies("扬州医保目录内药品增加,扬州医保参保人达到400万。", "扬州市") == set()
+
+
+def test_bare_collectives_only_as_items_of_a_list_of_units() -> None:
+    listed = "厦门市人民政府关于推进养老服务的实施意见\n\n(一)完善设施。(责任单位:市民政局,各区政府,各街道)\n"
+    in_a_sentence = "各区和各街道要结合实际,各县区至少培育1家托育机构。"
+    assert "厦门市各街道" in agencies(listed, "厦门市")
+    assert agencies(in_a_sentence, "厦门市") == set()
+
+
+def test_numbered_beneficiaries_of_a_scheme_in_either_script() -> None:
+    simplified = (
+        "第十条 本省健全医疗救助制度。医疗救助对象包括：\n\n（一）特困人员；\n\n"
+        "（二）最低生活保障家庭成员；\n\n（三）县级以上人民政府规定的其他人员。\n\n第十一条 其他。\n"
+    )
+    traditional = (
+        "第十條 本省健全醫療救助制度。醫療救助對象包括：\n\n（一）特困人員；\n\n"
+        "（二）最低生活保障家庭成員；\n\n（三）縣級以上人民政府規定的其他人員。\n\n第十一條 其他。\n"
+    )
+    for text in (simplified, traditional):
+        assert triples(text, "江西省", FURTHER) == {
+            ("医疗救助", "targets", "特困人员"),
+            ("医疗救助", "targets", "最低生活保障家庭成员"),
+        }
+
+
+def test_a_numbered_list_without_a_lead_in_scheme_relates_nothing() -> None:
+    text = "第十条 本省实行分类救助。救助对象包括：\n\n（一）特困人员；\n\n（二）最低生活保障家庭成员。\n"
+    assert triples(text, "江西省", FURTHER) == set()

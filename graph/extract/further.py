@@ -245,7 +245,45 @@ def further_facts(text: str, mentions: list[Mention]) -> tuple[list[Fact], list[
                         out.add(s, rule.relation, o, (s_start, s_end))
     for s_start, s_end in _sentences(text, _PERIOD):
         _subject_facts(_mark(text, s_start, s_end, ents), out, (s_start, s_end))
+    _enumerated_facts(text, ents, out)
     return out.facts, list(out.new.values())
+
+
+_ITEM = re.compile(r"[ \t]*(?:[（(][一二三四五六七八九十\d]+[)）]|\d+[.、])[ \t]*")
+
+
+def _items(text: str, pos: int) -> list[int]:
+    """Where the items of a numbered list starting at ``pos`` begin (after their numbers)."""
+    starts = []
+    while True:
+        while pos < len(text) and text[pos] in "\n \t":
+            pos += 1
+        item = _ITEM.match(text, pos)
+        if item is None:
+            return starts
+        starts.append(item.end())
+        line_end = text.find("\n", item.end())
+        if line_end < 0:
+            return starts
+        pos = line_end
+
+
+def _enumerated_facts(text: str, ents: list[Mention], out: _Facts) -> None:
+    """本市健全医疗救助制度…。医疗救助对象范围包括：（一）特困人员；（二）…: each numbered item
+    that is an entity of the item classes alone is related to the scheme its lead-in paragraph
+    names last (``[[enumerated]]`` of relations.toml)."""
+    by_start = {m.start: m for m in ents}
+    for spec in lexicon("relations").get("enumerated", []):
+        for cue in re.finditer(spec["cue"], text):
+            lead_start = text.rfind("\n", 0, cue.start()) + 1
+            lead = [m for m in ents if lead_start <= m.start and m.end <= cue.start()]
+            schemes = [m for m in lead if m.cls in spec["subjects"]]
+            if not schemes:
+                continue
+            for start in _items(text, cue.end()):
+                item = by_start.get(start)
+                if item is not None and item.cls in spec["items"] and re.match(r"[；;。]", text[item.end :]):
+                    out.add(schemes[-1], spec["relation"], item, (lead_start, item.end))
 
 
 @cache
