@@ -287,3 +287,13 @@ def test_numbered_beneficiaries_of_a_scheme_in_either_script() -> None:
 def test_a_numbered_list_without_a_lead_in_scheme_relates_nothing() -> None:
     text = "第十条 本省实行分类救助。救助对象包括：\n\n（一）特困人员；\n\n（二）最低生活保障家庭成员。\n"
     assert triples(text, "江西省", FURTHER) == set()
+
+
+def test_a_quoted_item_listed_after_a_scheme_is_a_scheme_in_either_script() -> None:
+    simplified = "定西市建档立卡贫困户“先诊疗后付费”、“一站式”结报等政策全面落实。"
+    traditional = "定西市建檔立卡貧困戶“先診療後付費”、“一站式”結報等政策全面落實。"
+    for text in (simplified, traditional):
+        assert triples(text, "定西市", FURTHER) == {
+            ("先诊疗后付费", "targets", "建档立卡贫困户"),
+            ("一站式结报", "targets", "建档立卡贫困户"),
+        }

@@ -512,6 +512,13 @@ def _quoted(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
             put_in_effect = r"(?:推行|实行|实施)[^“”]{0,12}$"
             if re.search(introduced, before) or re.search(put_in_effect, before):
                 cls = "Programme"
+        listed = out and text[out[-1].end : start] == "、" and not re.search(r"\d", inner)
+        if cls is None and listed:
+            # “先看病后付费”、“一站式”结报: a quoted item listed after a scheme is one, with the
+            # words up to the next item
+            cls = out[-1].cls
+            rest = re.match(r"[\u4e00-\u9fff]{0,4}?(?=[、,。;等和及]|$)", text[end:])
+            name_end = end + (rest.end() if rest else 0)
         if cls is None or cls == "Group":
             continue
         if any(s < name_end and start < e for s, e in taken):
