@@ -55,17 +55,19 @@ def more_trig(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_bundled_corpus_milestone(exported_trig: Path, tmp_path: Path) -> None:
     result = score(exported_trig, FIXTURES / "gold", tmp_path)
-    # measured 0.820 / 0.949 / P 0.909 F1 0.351: the floors keep a regression from passing
-    assert result["entities"]["all"]["f1"] >= 0.81
-    assert result["relations"]["core"]["f1"] >= 0.94
-    assert result["relations"]["further"]["p"] >= 0.85
-    assert result["relations"]["further"]["f1"] >= 0.34
+    # measured 0.905 / 0.966 / P 1.000 F1 0.789: the floors keep a regression from passing
+    # and are at least the targets of the extraction issues (0.90 / 0.90 / P 0.85 F1 0.70)
+    assert result["entities"]["all"]["f1"] >= 0.90
+    assert result["relations"]["core"]["f1"] >= 0.95
+    assert result["relations"]["further"]["p"] >= 0.95
+    assert result["relations"]["further"]["f1"] >= 0.77
     assert result["resolution"]["split_entities"] == 0
 
 
 def test_development_documents(more_trig: Path, tmp_path: Path) -> None:
     result = score(more_trig, FIXTURES / "more" / "gold", tmp_path)
-    # measured 0.825 / 0.870 / P 1.000
-    assert result["entities"]["all"]["f1"] >= 0.82
-    assert result["relations"]["core"]["f1"] >= 0.86
-    assert result["relations"]["further"]["p"] >= 0.85
+    # measured 0.855 / 0.877 / P 1.000 F1 0.703
+    assert result["entities"]["all"]["f1"] >= 0.84
+    assert result["relations"]["core"]["f1"] >= 0.87
+    assert result["relations"]["further"]["p"] >= 0.95
+    assert result["relations"]["further"]["f1"] >= 0.68
