@@ -14,10 +14,10 @@ from graph.document import Document, Fact, Mention
 from graph.extract import measures as measures_mod
 from graph.extract import responsibility as resp
 from graph.extract.agencies import find_agencies
-from graph.extract.further import contained_facts, further_facts, self_references
+from graph.extract.further import contained_facts, further_facts
 from graph.extract.named import find_named
 from graph.extract.policies import PolicyFinder, bare_title, is_policy_title
-from graph.extract.regions import find_listed_divisions, infer_place, region_mention
+from graph.extract.regions import find_listed_divisions, infer_place, region_mention, self_references
 from graph.extract.structure import structural_facts
 from graph.reference import lexicon
 

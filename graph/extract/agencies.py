@@ -400,7 +400,6 @@ class AgencyFinder:
             self._taken.append((zone_start, end))
             mention.attrs["jurisdiction_region"] = region
 
-
     def _subject_short_forms(self) -> None:
         """菏泽医保推行…: news names a bureau by its place and field alone when it is the subject
         of a verb (agencies.toml subject_short_forms); elsewhere 深圳医保 may be the scheme."""

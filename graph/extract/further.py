@@ -13,10 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from itertools import pairwise
 
 from graph.document import Fact, Mention
-from graph.extract.regions import Place, region_mention
 from graph.reference import lexicon
 
 _SENTENCE = re.compile(r"[^。;!?\n]+")
@@ -72,21 +70,6 @@ def rules() -> tuple[Rule, ...]:
         regex, new = _compile(r["pattern"])
         out.append(Rule(r["relation"], regex, int(r["subject"]), int(r["object"]), r.get("quoted", ""), new))
     return tuple(out)
-
-
-def self_references(text: str, place: Place) -> list[Mention]:
-    """我市, 本区: the document's own place, as a region the cue rules can relate (此外, 我市还
-    推进成立了…联盟). Their nodes are implicit: written only if the place is named."""
-    out = []
-    for word in lexicon("relations")["self_references"]:
-        region = place.at_level(word[-1])
-        if region is None:
-            continue
-        for m in re.finditer(re.escape(word), text):
-            mention = region_mention(m.start(), m.end(), region, named=False)
-            mention.attrs["self_reference"] = True
-            out.append(mention)
-    return out
 
 
 def _outermost(mentions: list[Mention]) -> list[Mention]:
@@ -172,8 +155,9 @@ def _sentences(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
     """Sentence spans; one opening with 其中 continues the sentence before it (广东省委改革办
     遴选出65个典型案例。其中,“…”入选)."""
     spans: list[tuple[int, int]] = []
+    continuations = tuple(lexicon("relations")["continuations"])
     for m in pattern.finditer(text):
-        if spans and m.group(0).lstrip().startswith(tuple(lexicon("relations")["continuations"])):
+        if spans and m.group(0).lstrip().startswith(continuations):
             spans[-1] = (spans[-1][0], m.end())
         else:
             spans.append(m.span())
@@ -195,8 +179,8 @@ class _Facts:
             self.facts.append(Fact(s, relation, o, *span))
 
     def named(self, text: str, cls: str, start: int, end: int) -> Mention | None:
-        """The new entity written at ``start..end`` (quotes and list marks trimmed)."""
-        while start < end and text[start] in "“、":
+        """The new entity written at ``start..end`` (quotation marks trimmed)."""
+        while start < end and text[start] == "“":
             start += 1
         while end > start and text[end - 1] in "”":
             end -= 1
@@ -215,10 +199,9 @@ def _held(marked: _Marked, match: re.Match[str], rule: Rule, group: int, out: _F
     if fresh is None:
         return [marked.ents[int(i)] for _c, i in _SLOT.findall(match.group(name))]
     held = []
-    g_start, g_end = match.span(name)
-    cuts = [g_start] + [g_start + i + 1 for i, c in enumerate(match.group(name)) if c == "、"] + [g_end + 1]
-    for a, b in pairwise(cuts):
-        start, end = marked.span(a, b - 1)
+    g_start = match.start(name)
+    for item in re.finditer(r"[^、]+", match.group(name)):
+        start, end = marked.span(g_start + item.start(), g_start + item.end())
         mention = out.named(marked.source, fresh, start, end)
         if mention is not None:
             held.append(mention)
@@ -276,8 +259,8 @@ def _enumerated_facts(text: str, ents: list[Mention], out: _Facts) -> None:
     for spec in lexicon("relations").get("enumerated", []):
         for cue in re.finditer(spec["cue"], text):
             lead_start = text.rfind("\n", 0, cue.start()) + 1
-            lead = [m for m in ents if lead_start <= m.start and m.end <= cue.start()]
-            schemes = [m for m in lead if m.cls in spec["subjects"]]
+            lead = range(lead_start, cue.start() + 1)
+            schemes = [m for m in ents if m.start in lead and m.end in lead and m.cls in spec["subjects"]]
             if not schemes:
                 continue
             for start in _items(text, cue.end()):
@@ -290,7 +273,6 @@ def _enumerated_facts(text: str, ents: list[Mention], out: _Facts) -> None:
 def _subject_rules() -> tuple[tuple[dict, re.Pattern[str]], ...]:
     """``[[subject_rule]]`` of relations.toml with the clause pattern each one's verbs make."""
     spec = lexicon("relations")
-    adverbs = "|".join(sorted(spec["clause_adverbs"], key=len, reverse=True))
     compiled = []
     for r in spec["subject_rule"]:
         verbs = "|".join(sorted(r["verbs"], key=len, reverse=True))
@@ -299,15 +281,16 @@ def _subject_rules() -> tuple[tuple[dict, re.Pattern[str]], ...]:
         # the object ends its clause, or a list of them ends with 等…: in 建立基本医疗保险基金
         # 运行风险预警机制 the fund only qualifies what is set up
         tail = rf"(?=(?:等[^,;]{{0,24}})?(?:{'|'.join(spec['object_tails'])})?(?:[,;]|$))"
-        compiled.append(
-            (
-                r,
-                re.compile(
-                    rf"(?:{adverbs})*(?:{verbs})(?:了)?(?:“[^”\x00]{{1,10}}”)?({slot}(?:{_LIST_SEP}{slot})*){tail}"
-                ),
-            )
-        )
+        objects_re = rf"({slot}(?:{_LIST_SEP}{slot})*)"
+        compiled.append((r, re.compile(rf"(?:{verbs})(?:了)?(?:“[^”\x00]{{1,10}}”)?{objects_re}{tail}")))
     return tuple(compiled)
+
+
+@cache
+def _clause_adverbs() -> re.Pattern[str]:
+    """Adverbs and enumerators that may open a clause before its verb (一是, 持续, 还)."""
+    adverbs = sorted(lexicon("relations")["clause_adverbs"], key=len, reverse=True)
+    return re.compile("(?:" + "|".join(adverbs) + ")*")
 
 
 def _subject_facts(marked: _Marked, out: _Facts, span: tuple[int, int]) -> None:
@@ -324,11 +307,8 @@ def _subject_facts(marked: _Marked, out: _Facts, span: tuple[int, int]) -> None:
         return
     subjects = [marked.ents[int(i)] for _c, i in _SLOT.findall(opening.group(1))]
     rest = marked.text[opening.end(1) :]
-    adverbs = tuple(spec["clause_adverbs"])
     for n, clause in enumerate(re.split(r"[,;]|:(?!\d+\x01)", rest)):
-        body = clause
-        while body.startswith(adverbs):
-            body = body[len(next(a for a in sorted(adverbs, key=len, reverse=True) if body.startswith(a))) :]
+        body = clause[_clause_adverbs().match(clause).end() :]
         if n and re.match(slot, body):
             return  # another actor takes over
         for rule, regex in _subject_rules():

@@ -264,9 +264,9 @@ def _place_campaigns(text: str, place: Place) -> list[Mention]:
         if not hits or hits[0][0] != 0 or hits[0][3].level == "country":
             continue
         end = m.end() + hits[0][1]
-        if not text.startswith(tuple(spec["then"]), end):
+        tail = next((t for t in spec["then"] if text.startswith(t, end)), None)
+        if tail is None:
             continue
-        tail = next(t for t in spec["then"] if text.startswith(t, end))
         name = text[m.start() : end]
         out.append(Mention("Programme", m.start(), end + len(tail), name, aliases={name + tail}))
     return out
@@ -292,8 +292,8 @@ def _coordinated_start(text: str, start: int, h_start: int, h_end: int) -> int:
         return start  # only qualifiers of one kind join: not 慢性病、青少年
     first = start
     window = start
-    in_list = _CLAUSE_BREAK - {"、"}
-    while window > 0 and start - window < 16 and text[window - 1] not in in_list:
+    list_ends = _CLAUSE_BREAK - {"、"}
+    while window > 0 and start - window < 16 and text[window - 1] not in list_ends:
         window -= 1
     words = [w for w, _tag in _tokens(text[window:start])]
     while len(words) >= 2 and words[-1] in {"、", "和", "及", "与"} and re.search(qualifier + "$", words[-2]):
@@ -317,7 +317,7 @@ def _edition_end(text: str, end: int) -> int:
     return end + m.end() if m else end
 
 
-def _designation_class(name: str, head: str, cls: str) -> str:
+def _designation_class(name: str, cls: str) -> str:
     """国家生态文明建设示范区 is a title the state awards, of the class named.toml's
     designations give; other names keep the class of their head."""
     spec = _lex()["designations"]
@@ -414,7 +414,7 @@ def find_named(text: str, place: Place, taken: list[tuple[int, int]]) -> list[Me
         name = text[start:h_end]
         if name in not_names or name.endswith(tuple(_lex()["not_name_tails"])):
             continue
-        cls = _designation_class(name, head, cls)
+        cls = _designation_class(name, cls)
         if cls == "Group":
             if name not in standalone and not re.search(
                 _lex()["group_qualifier"], name[: len(name) - len(head)]
@@ -443,12 +443,9 @@ def find_named(text: str, place: Place, taken: list[tuple[int, int]]) -> list[Me
         if region is not None:
             mention.attrs["region"] = region
         found.append(mention)
-    found.extend(
-        m for m in _numbered_hospital(text, place) if not any(s < m.end and m.start < e for s, e in taken)
-    )
+    for extra in (_numbered_hospital(text, place), _place_campaigns(text, place)):
+        found.extend(m for m in extra if not any(s < m.end and m.start < e for s, e in taken))
     found.extend(_quoted(text, taken))
-    campaigns = _place_campaigns(text, place)
-    found.extend(m for m in campaigns if not any(s < m.end and m.start < e for s, e in taken))
     standard = _standard(text, taken)
     found = [m for m in found if not _placed_standard(text, m, standard)]
     found.extend(standard)
@@ -536,7 +533,8 @@ def _quoted(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
 
 def _prune(mentions: list[Mention]) -> list[Mention]:
     """Keep the longest of overlapping names, and a nested name only when it starts the longer
-    one and is of another class (北大深圳医院 in 北大深圳医院技能培训中心)."""
+    one and is of a class named.toml's nested_names allows there (北大深圳医院 in
+    北大深圳医院技能培训中心)."""
     mentions.sort(key=lambda m: (m.start, -(m.end - m.start)))
     kept: list[Mention] = []
     for m in mentions:

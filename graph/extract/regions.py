@@ -269,3 +269,18 @@ def find_listed_divisions(
             out.append((pos, pos + len(part), part, street))
             pos += len(part) + 1
     return out
+
+
+def self_references(text: str, place: Place) -> list[Mention]:
+    """我市, 本区: the document's own place, as a region the cue rules can relate (此外, 我市还
+    推进成立了…联盟). Their nodes are implicit: written only if the place is named."""
+    out = []
+    for word in lexicon("regions")["self_references"]:
+        region = place.at_level(word[-1])
+        if region is None:
+            continue
+        for m in re.finditer(re.escape(word), text):
+            mention = region_mention(m.start(), m.end(), region, named=False)
+            mention.attrs["self_reference"] = True
+            out.append(mention)
+    return out
