@@ -300,8 +300,11 @@ def _subject_facts(marked: _Marked, out: _Facts, span: tuple[int, int]) -> None:
     spec = lexicon("relations")
     subjects_re = "|".join(spec["subject_classes"])
     slot = rf"\x00(?:{subjects_re}):\d+\x01"
+    # 成都市武侯区坚持…: places written before the subject are its address, not the subject
+    address = r"(?:\x00Region:\d+\x01)*"
     opening = re.match(
-        rf"[^\x00]{{0,{spec['subject_lead']}}}?({slot}(?:(?:、|和|与|及){slot})*)(?![的\x00])", marked.text
+        rf"[^\x00]{{0,{spec['subject_lead']}}}?{address}({slot}(?:(?:、|和|与|及){slot})*)(?![的\x00])",
+        marked.text,
     )
     if opening is None:
         return

@@ -243,6 +243,15 @@ def _joint_places_start(text: str, start: int) -> int:
     return start
 
 
+def _after_place(text: str, start: int, h_start: int) -> int:
+    """武汉市糖尿病患者 -> 糖尿病患者: a group is the same people wherever they live; the place
+    written before it is not part of its name."""
+    from graph.extract.regions import find_regions
+
+    hits = find_regions(text[start:h_start], None)
+    return start + hits[0][1] if hits and hits[0][0] == 0 else start
+
+
 def _latin_start(text: str, start: int, h_start: int) -> int:
     """医疗机构DRG医保支付改革 -> DRG医保支付改革: a name with a Latin abbreviation in it starts
     there when only generic words stand before it."""
@@ -400,6 +409,7 @@ def find_named(text: str, place: Place, taken: list[tuple[int, int]]) -> list[Me
             continue
         if cls == "Group":
             start = _coordinated_start(text, start, h_start, h_end)
+            start = _after_place(text, start, h_start)
         h_end = _edition_end(text, h_end)
         if head in quoted_only and "”" not in text[start:h_start]:
             continue
