@@ -503,7 +503,8 @@ def _quoted(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
         tail = re.match(r"[\u4e00-\u9fffA-Za-z0-9]{0,6}", text[end:])
         cls = None
         name_end = end
-        if tail:
+        # but not across a list word: “一网统管”等平台 are platforms, one of them named
+        if tail and not tail.group(0).startswith(tuple(_lex()["quoted_tail_stops"])):
             for hm in head_re.finditer(tail.group(0)):
                 if hm.end() == len(tail.group(0)) or hm.end() <= len(tail.group(0)):
                     cls = suffixes[hm.group(0)]
