@@ -297,3 +297,18 @@ def test_a_quoted_item_listed_after_a_scheme_is_a_scheme_in_either_script() -> N
             ("先诊疗后付费", "targets", "建档立卡贫困户"),
             ("一站式结报", "targets", "建档立卡贫困户"),
         }
+
+
+def test_the_first_of_several_issuing_bodies_issues_a_cited_policy_in_either_script() -> None:
+    simplified = (
+        "为贯彻落实省卫生健康委等九部门《关于印发江西省推进紧密型县域医共体建设实施方案的通知》"
+        "(赣卫基层字〔2024〕5号)精神,制定本方案。"
+    )
+    traditional = (
+        "為貫徹落實省衛生健康委等九部門《關於印發江西省推進緊密型縣域醫共體建設實施方案的通知》"
+        "(贛衛基層字〔2024〕5號)精神,制定本方案。"
+    )
+    # the notice carries the plan: the plan is the policy cited, issued by the first body
+    cited = "江西省推进紧密型县域医共体建设实施方案"
+    for text in (simplified, traditional):
+        assert triples(text, "赣州市", {"issuedBy"}) == {(cited, "issuedBy", "江西省卫生健康委员会")}

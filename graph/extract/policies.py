@@ -347,6 +347,10 @@ class PolicyFinder:
             if q < 0:
                 break
             p = q
+        # 省卫健委等九部门《…》: the first body named leads the several that issued it
+        tail = re.search("(?:" + _cues()["policy"]["issuer_tail"] + ")$", text[max(0, p - 20) : p])
+        if tail is not None:
+            p -= len(tail.group(0))
         found = []
         candidates = sorted(
             (a for a in self.agencies if a.end <= p and a.attrs.get("named", True)),
