@@ -12,39 +12,7 @@ same simplified canonical names. None of the texts is from the bundled corpus or
 
 from __future__ import annotations
 
-from graph.document import Document
-from graph.pipeline import process
-
-FURTHER = {
-    "administers",
-    "funds",
-    "targets",
-    "collaboratesWith",
-    "recognizedBy",
-    "commissionedBy",
-    "establishedBy",
-}
-
-
-def triples(
-    text: str, place: str | None = None, relations: set[str] | None = None
-) -> set[tuple[str, str, str]]:
-    doc = Document(doc_id="t.txt", text=text, meta={"place": place} if place else {})
-    process(doc)
-    out = set()
-    for f in doc.facts:
-        related = f.subject.key and f.object.key and f.subject.key != f.object.key
-        if related and (relations is None or f.relation in relations):
-            out.add((doc.entities[f.subject.key].canonical, f.relation, doc.entities[f.object.key].canonical))
-    return out
-
-
-def entities(text: str, place: str | None = None) -> set[tuple[str, str]]:
-    """The document's entities as ``(class, canonical name)``."""
-    doc = Document(doc_id="t.txt", text=text, meta={"place": place} if place else {})
-    process(doc)
-    return {(e.cls, e.canonical) for e in doc.entities.values()}
-
+from extracted import FURTHER, entities, triples
 
 # 1. A sentence's subject carried across its comma clauses
 

@@ -6,22 +6,7 @@ that the rules work from the naming system and the cue words, not from remembere
 
 from __future__ import annotations
 
-from graph.document import Document
-from graph.pipeline import process
-
-
-def triples(
-    text: str, place: str | None = None, relations: set[str] | None = None
-) -> set[tuple[str, str, str]]:
-    doc = Document(doc_id="t.txt", text=text, meta={"place": place} if place else {})
-    process(doc)
-    out = set()
-    for f in doc.facts:
-        related = f.subject.key and f.object.key and f.subject.key != f.object.key
-        if related and (relations is None or f.relation in relations):
-            out.add((doc.entities[f.subject.key].canonical, f.relation, doc.entities[f.object.key].canonical))
-    return out
-
+from extracted import FURTHER, entities, processed, triples
 
 TASKS = """广州市人民政府关于加快发展托育服务的实施意见
 
@@ -68,8 +53,7 @@ def test_measures_issuer_and_legal_basis() -> None:
 
 
 def test_document_number_of_a_cited_basis() -> None:
-    doc = Document(doc_id="t.txt", text=TASKS)
-    process(doc)
+    doc = processed(TASKS)
     numbers = {e.canonical: e.attrs.get("docNumber") for e in doc.entities.values() if e.cls == "Policy"}
     assert numbers[BASIS] == "国办发〔2019〕15号"
     # the cited basis's number is not the document's own
@@ -78,8 +62,7 @@ def test_document_number_of_a_cited_basis() -> None:
 
 def test_own_document_number_on_its_line() -> None:
     text = TASKS.replace("\n\n根据", "\n\n穗府〔2024〕3号\n\n根据", 1)
-    doc = Document(doc_id="t.txt", text=text)
-    process(doc)
+    doc = processed(text)
     numbers = {e.canonical: e.attrs.get("docNumber") for e in doc.entities.values() if e.cls == "Policy"}
     assert numbers == {POLICY: "穗府〔2024〕3号", BASIS: "国办发〔2019〕15号"}
 
@@ -118,24 +101,12 @@ def test_host_and_co_host_of_a_reply_and_a_district_branch() -> None:
 
 
 def test_traditional_script_resolves_to_simplified_names() -> None:
-    doc = Document(doc_id="t.txt", text="杭州醫保局與市衛生健康委召開會議。", meta={"place": "杭州市"})
-    process(doc)
+    doc = processed("杭州醫保局與市衛生健康委召開會議。", "杭州市")
     agencies = {e.canonical: sorted(e.names) for e in doc.entities.values() if e.cls == "Agency"}
     assert agencies == {
         "杭州市医疗保障局": ["杭州医保局", "杭州醫保局"],
         "杭州市卫生健康委员会": ["市卫生健康委", "市衛生健康委"],
     }
-
-
-FURTHER = {
-    "administers",
-    "funds",
-    "targets",
-    "collaboratesWith",
-    "recognizedBy",
-    "commissionedBy",
-    "establishedBy",
-}
 
 
 def test_commissioned_by() -> None:
@@ -180,8 +151,7 @@ def test_laws_to_be_drafted_are_policies_and_特区_is_the_zone() -> None:
         "(一)完善法规。推动制定出台特区养老服务条例、公共文明行为促进条例,修订完善特区物业管理条例,"
         "制定相关配套办法。\n"
     )
-    doc = Document(doc_id="t.txt", text=text, meta={"place": "厦门市"})
-    process(doc)
+    doc = processed(text, "厦门市")
     policies = {e.canonical: sorted(e.names) for e in doc.entities.values() if e.cls == "Policy"}
     assert policies == {  # canonical name: the other names seen
         "厦门市人民政府关于推进养老服务体系建设的实施意见": ["关于推进养老服务体系建设的实施意见"],
@@ -192,9 +162,7 @@ def test_laws_to_be_drafted_are_policies_and_特区_is_the_zone() -> None:
 
 
 def _named(text: str, place: str, cls: str) -> set[str]:
-    doc = Document(doc_id="t.txt", text=text, meta={"place": place})
-    process(doc)
-    return {e.canonical for e in doc.entities.values() if e.cls == cls}
+    return {name for c, name in entities(text, place) if c == cls}
 
 
 def test_campus_and_joint_place_names_of_organisations() -> None:
@@ -244,9 +212,7 @@ def test_a_temporary_body_heading_a_cited_notice_issues_it() -> None:
 
 
 def agencies(text: str, place: str) -> set[str]:
-    doc = Document(doc_id="t.txt", text=text, meta={"place": place})
-    process(doc)
-    return {e.canonical for e in doc.entities.values() if e.cls == "Agency"}
+    return {name for cls, name in entities(text, place) if cls == "Agency"}
 
 
 def test_a_place_and_field_as_subject_name_the_bureau_in_either_script() -> None:
