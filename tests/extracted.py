@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 from graph.document import Document
+from graph.ontology import relations
 from graph.pipeline import process
 
-FURTHER = {
-    "administers",
-    "funds",
-    "targets",
-    "collaboratesWith",
-    "recognizedBy",
-    "commissionedBy",
-    "establishedBy",
-}
+# the ontology's 'further' relations (administers, funds, targets, …)
+FURTHER = {name for name, info in relations().items() if info.group == "further"}
 
 
 def processed(text: str, place: str | None = None) -> Document:
