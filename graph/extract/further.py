@@ -293,37 +293,38 @@ def _clause_adverbs() -> re.Pattern[str]:
     return re.compile("(?:" + "|".join(adverbs) + ")*")
 
 
+@cache
+def _subject_opening() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The opening of a sentence that names its subject, and a subject's slot."""
+    spec = lexicon("relations")
+    slot = rf"\x00(?:{'|'.join(spec['subject_classes'])}):\d+\x01"
+    # 成都市武侯区坚持…: places written before the subject are its address, not the subject
+    address = r"(?:\x00Region:\d+\x01)*"
+    lead = rf"[^\x00]{{0,{spec['subject_lead']}}}?"
+    opening = re.compile(rf"{lead}{address}({slot}(?:(?:、|和|与|及){slot})*)(?![的\x00])")
+    return opening, re.compile(slot)
+
+
 def _subject_facts(marked: _Marked, out: _Facts, span: tuple[int, int]) -> None:
     """A sentence's subject does what each of its comma clauses says: 深圳医保局将…,做实做细
     X项目 (the bureau runs X); 罗湖区…,首创Y改革 (the district set Y up). The subject is the
     entity or list that opens the sentence; a clause opening with another actor ends its reach."""
-    spec = lexicon("relations")
-    subjects_re = "|".join(spec["subject_classes"])
-    slot = rf"\x00(?:{subjects_re}):\d+\x01"
-    # 成都市武侯区坚持…: places written before the subject are its address, not the subject
-    address = r"(?:\x00Region:\d+\x01)*"
-    opening = re.match(
-        rf"[^\x00]{{0,{spec['subject_lead']}}}?{address}({slot}(?:(?:、|和|与|及){slot})*)(?![的\x00])",
-        marked.text,
-    )
+    opening_re, slot = _subject_opening()
+    opening = opening_re.match(marked.text)
     if opening is None:
         return
     subjects = [marked.ents[int(i)] for _c, i in _SLOT.findall(opening.group(1))]
     rest = marked.text[opening.end(1) :]
     for n, clause in enumerate(re.split(r"[,;]|:(?!\d+\x01)", rest)):
         body = clause[_clause_adverbs().match(clause).end() :]
-        if n and re.match(slot, body):
+        if n and slot.match(body):
             return  # another actor takes over
         for rule, regex in _subject_rules():
             m = regex.match(body)
             if m is None:
                 continue
             objects = [marked.ents[int(i)] for _c, i in _SLOT.findall(m.group(1))]
-            for s in subjects:
-                if s.cls not in rule["subjects"]:
-                    continue
+            for s in (s for s in subjects if s.cls in rule["subjects"]):
                 for o in objects:
-                    if rule.get("inverse"):
-                        out.add(o, rule["relation"], s, span)
-                    else:
-                        out.add(s, rule["relation"], o, span)
+                    pair = (o, s) if rule.get("inverse") else (s, o)
+                    out.add(pair[0], rule["relation"], pair[1], span)
