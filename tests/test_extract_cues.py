@@ -278,3 +278,39 @@ def test_the_first_of_several_issuing_bodies_issues_a_cited_policy_in_either_scr
     cited = "江西省推进紧密型县域医共体建设实施方案"
     for text in (simplified, traditional):
         assert triples(text, "赣州市", {"issuedBy"}) == {(cited, "issuedBy", "江西省卫生健康委员会")}
+
+
+def test_a_citys_general_office_issues_its_notice_in_either_script() -> None:
+    simplified = (
+        "南京市人民政府办公厅关于印发南京市城市医疗集团建设实施方案的通知\n\n各区人民政府:\n"
+        "现将《南京市城市医疗集团建设实施方案》印发给你们。\n\n南京市人民政府办公厅\n2024年5月6日\n"
+    )
+    traditional = (
+        "南京市人民政府辦公廳關於印發南京市城市醫療集團建設實施方案的通知\n\n各區人民政府:\n"
+        "現將《南京市城市醫療集團建設實施方案》印發給你們。\n\n南京市人民政府辦公廳\n2024年5月6日\n"
+    )
+    plan, office = "南京市城市医疗集团建设实施方案", "南京市人民政府办公厅"
+    for text in (simplified, traditional):
+        assert triples(text, None, {"issuedBy"}) == {(plan, "issuedBy", office)}
+
+
+def test_a_unit_responsible_alone_in_brackets_in_either_script() -> None:
+    simplified = (
+        "江西省深化医药卫生体制改革2024年重点工作任务\n\n一、重点任务\n\n"
+        "(一)推进县域医共体建设。完善管理机制。(省卫生健康委负责)\n\n(二)完善救助。(省民政厅、省医保局负责)\n"
+    )
+    traditional = (
+        "江西省深化醫藥衛生體制改革2024年重點工作任務\n\n一、重點任務\n\n"
+        "(一)推進縣域醫共體建設。完善管理機制。(省衛生健康委負責)\n\n(二)完善救助。(省民政廳、省醫保局負責)\n"
+    )
+    for text in (simplified, traditional):
+        assert triples(text, "江西省", {"leadUnit", "responsibleUnit"}) == {
+            ("推进县域医共体建设", "responsibleUnit", "江西省卫生健康委员会"),
+            ("完善救助", "responsibleUnit", "江西省民政厅"),
+            ("完善救助", "responsibleUnit", "江西省医疗保障局"),
+        }
+
+
+def test_a_hospital_named_after_a_university_names_no_university() -> None:
+    for text in ("北京大学第一医院江西医院开诊。", "北京大學第一醫院江西醫院開診。"):
+        assert {cls for cls, _name in entities(text, "南昌市")} & {"Organization"} == set()

@@ -113,7 +113,7 @@ def find_lists(text: str, agencies: list[Mention]) -> list[Assignment]:
 
 
 def find_lead_phrases(text: str, agencies: list[Mention]) -> list[Assignment]:
-    """(A牵头, B、C配合), A、B牵头, 由A牵头 and A、B等按职责分工负责."""
+    """(A牵头, B、C配合), A、B牵头, 由A牵头, A、B等按职责分工负责 and (A负责)."""
     cues = _cues()
     out: list[Assignment] = []
     lead = _alternation(["牵头"])
@@ -147,7 +147,11 @@ def find_lead_phrases(text: str, agencies: list[Mention]) -> list[Assignment]:
     duty = _alternation(cues["shared_duty_cues"])
     for m in re.finditer(rf"(?P<units>[^,。;:()\[\]]{{2,120}}?)等?(?:{duty})", text):
         units = _units_in(agencies, m.start("units"), m.end("units"), text)
-        if len(units) < 2 or text[units[-1].end : m.end("units")].strip("等 "):
+        # (省卫生健康委负责): one unit alone, when the bracket holds nothing else
+        bracketed = text[m.start() - 1 : m.start()] == "(" and text[m.end() : m.end() + 1] == ")"
+        if len(units) < (1 if bracketed else 2) or text[units[-1].end : m.end("units")].strip("等 "):
+            continue
+        if bracketed and text[m.start() : units[0].start].strip():
             continue
         if any(o.start <= m.start("units") < o.end for o in out):
             continue
