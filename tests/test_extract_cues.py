@@ -314,3 +314,23 @@ def test_a_unit_responsible_alone_in_brackets_in_either_script() -> None:
 def test_a_hospital_named_after_a_university_names_no_university() -> None:
     for text in ("北京大学第一医院江西医院开诊。", "北京大學第一醫院江西醫院開診。"):
         assert {cls for cls, _name in entities(text, "南昌市")} & {"Organization"} == set()
+
+
+def test_the_signing_body_hosts_a_reply_it_calls_我委_in_either_script() -> None:
+    simplified = (
+        "对市十五届人大三次会议第0187号建议的答复\n\n张明代表:\n"
+        "您提出的《关于加强社区医养结合服务的建议》收悉。该建议由我委主办,市民政局会办。现答复如下:\n\n"
+        "武汉市卫生健康委员会\n2024年6月20日\n"
+    )
+    traditional = (
+        "對市十五屆人大三次會議第0187號建議的答覆\n\n張明代表:\n"
+        "您提出的《關於加強社區醫養結合服務的建議》收悉。該建議由我委主辦,市民政局會辦。現答覆如下:\n\n"
+        "武漢市衛生健康委員會\n2024年6月20日\n"
+    )
+    for text in (simplified, traditional):
+        reply = "对市十五届人大三次会议第0187号建议的答复"
+        assert triples(text, None, {"leadUnit", "coOrganizer"}) == {
+            (reply, "leadUnit", "武汉市卫生健康委员会"),
+            (reply, "coOrganizer", "武汉市民政局"),
+        }
+        assert "我委" not in {n for e in processed(text).entities.values() for n in e.names}

@@ -13,7 +13,7 @@ import re
 from graph.document import Document, Fact, Mention
 from graph.extract import measures as measures_mod
 from graph.extract import responsibility as resp
-from graph.extract.agencies import find_agencies
+from graph.extract.agencies import find_agencies, self_named
 from graph.extract.further import contained_facts, further_facts
 from graph.extract.named import find_named
 from graph.extract.policies import PolicyFinder, bare_title, is_policy_title
@@ -58,6 +58,8 @@ def extract(doc: Document) -> Document:
     policies.find_citations()
     policies.find_unquoted()
     policies.find_issuers()
+    if (signer := policies.signer()) is not None:
+        agencies += self_named(text, signer)  # 由我委主办: the signing body
     policies.find_reported()
     policies.find_bases()
 

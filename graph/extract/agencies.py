@@ -447,6 +447,20 @@ def _drop_level(name: str) -> str:
     return name[1:] if name[0] in LEVEL_CHARS else name
 
 
+def self_named(text: str, signer: Mention) -> list[Mention]:
+    """该建议由我委主办, 我委会同市民政局印发…: in a document a body signs, 我委/我局 is that
+    body (agencies.toml self_reference: the word and the endings of the body's name it fits)."""
+    out = []
+    for word, endings in lexicon("agencies")["self_reference"].items():
+        if not signer.canonical.endswith(tuple(endings)):
+            continue
+        for m in re.finditer(word, text):
+            attrs = {k: v for k, v in signer.attrs.items() if k != "parent_mention"}
+            attrs["surface_is_name"] = False
+            out.append(Mention("Agency", m.start(), m.end(), signer.canonical, set(), attrs))
+    return out
+
+
 def find_agencies(text: str, place: Place) -> tuple[list[Mention], list[tuple[int, int, str, Region]]]:
     """Agency mentions of a text, and the region names found on the way."""
     finder = AgencyFinder(text, place)

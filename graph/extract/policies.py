@@ -420,6 +420,10 @@ class PolicyFinder:
                 return nm
         return None
 
+    def signer(self) -> Mention | None:
+        """The agency that signs the document (alone on a line above its date)."""
+        return self._signature()[0]
+
     def _signature(self) -> tuple[Mention | None, str | None]:
         """An agency alone on a line, followed within two lines by a date."""
         lines = _lines(self.text)
