@@ -20,7 +20,7 @@ import jieba.posseg as pseg
 
 from graph.document import Mention
 from graph.extract.lexmatch import Lexicon, is_common_word, trie_regex
-from graph.extract.regions import Place
+from graph.extract.regions import Place, find_regions
 from graph.reference import Region, StandardName, institution_short_forms, lexicon, standard_names
 
 jieba.setLogLevel(logging.WARNING)
@@ -76,8 +76,6 @@ def is_generic(name: str, head: str, cls: str = "") -> bool:
     named.toml's specific_classes are never generic by their modifiers alone: there is one
     社区门诊统筹基金, while there are many 社区医院."""
     modifier = name[: len(name) - len(head)]
-    from graph.extract.regions import find_regions
-
     hits = find_regions(modifier, None)
     if hits and hits[0][0] == 0:
         modifier = modifier[hits[0][1] :]  # 黔江区公立医院: a place and generic words
@@ -194,8 +192,6 @@ def left_extend(text: str, head_start: int, head_end: int, allow_numbers: bool =
 def _expand_place(name: str, place: Place) -> str:
     """云南安宁第一人民医院 -> 安宁市第一人民医院: a name opening with places, the innermost
     written short, is named after the innermost place in full."""
-    from graph.extract.regions import find_regions
-
     hits = find_regions(name, place)
     end, innermost, written = 0, None, ""
     for start, h_end, w, region in hits:
@@ -214,8 +210,6 @@ def _expand_place(name: str, place: Place) -> str:
 
 def _campus_end(text: str, end: int) -> int:
     """香港中文大学(深圳), 中山大学•深圳: a campus named by its place after the institution."""
-    from graph.extract.regions import find_regions
-
     m = re.match(r"\(([\u4e00-\u9fff]{2,8})\)|[•·]([\u4e00-\u9fff]{2,4})", text[end:])
     if m is None:
         return end
@@ -230,8 +224,6 @@ def _campus_end(text: str, end: int) -> int:
 
 def _joint_places_start(text: str, start: int) -> int:
     """菏泽-临沂药品采购联盟: a body of two places joined by a dash starts at the first place."""
-    from graph.extract.regions import find_regions
-
     m = re.search(r"([\u4e00-\u9fff]{2,5})[-—]$", text[max(0, start - 7) : start])
     if m is None or not find_regions(text[start : start + 5], None):
         return start
@@ -246,8 +238,6 @@ def _joint_places_start(text: str, start: int) -> int:
 def _after_place(text: str, start: int, h_start: int) -> int:
     """武汉市糖尿病患者 -> 糖尿病患者: a group is the same people wherever they live; the place
     written before it is not part of its name."""
-    from graph.extract.regions import find_regions
-
     hits = find_regions(text[start:h_start], None)
     return start + hits[0][1] if hits and hits[0][0] == 0 else start
 
@@ -264,8 +254,6 @@ def _latin_start(text: str, start: int, h_start: int) -> int:
 def _place_campaigns(text: str, place: Place) -> list[Mention]:
     """健康上海建设, 健康鄂尔多斯建设: a place's campaign named after a national one (健康中国),
     the campaign word, the place and 建设; named by the first two (健康上海)."""
-    from graph.extract.regions import find_regions
-
     spec = _lex()["place_campaigns"]
     out = []
     for m in re.finditer(trie_regex(spec["words"]), text):
